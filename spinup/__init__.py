@@ -1,0 +1,38 @@
+"""spinup: Spinning Up's experiment utilities on the current Python stack.
+
+Everything here is loaded lazily, so ``import spinup`` stays fast and does not
+import TensorFlow or PyTorch. ``spinup.ppo`` (for example) imports the
+algorithm, and its framework, the first time you touch it.
+"""
+import importlib
+
+from spinup.version import __version__
+
+# public name -> (module, attribute)
+_LAZY = {
+    "Logger": ("spinup.utils.logx", "Logger"),
+    "EpochLogger": ("spinup.utils.logx", "EpochLogger"),
+    "vpg_pytorch": ("spinup.algos.pytorch.vpg.vpg", "vpg"),
+    "ppo_pytorch": ("spinup.algos.pytorch.ppo.ppo", "ppo"),
+    "vpg_tf1": ("spinup.algos.tf1.vpg.vpg", "vpg"),
+    "ppo_tf1": ("spinup.algos.tf1.ppo.ppo", "ppo"),
+    # The unsuffixed names follow user_config.DEFAULT_BACKEND (PyTorch).
+    "vpg": ("spinup.algos.pytorch.vpg.vpg", "vpg"),
+    "ppo": ("spinup.algos.pytorch.ppo.ppo", "ppo"),
+}
+
+__all__ = ["__version__"] + sorted(_LAZY)
+
+
+def __getattr__(name):
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError("module 'spinup' has no attribute %r" % name) from None
+    value = getattr(importlib.import_module(module_name), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,1 @@
+"""Experiment utilities: logging, MPI, launching, plotting and policy testing."""

@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-all-test
 $(STAMP): setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip setuptools wheel
-	$(PY) -m pip install -e '.[all,test]'
+	$(PY) -m pip install -e '.[all,test]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,0 +1,96 @@
+"""Write files and folders so that they appear whole or not at all.
+
+Every snapshot the logger writes goes through here: the data is written under
+a temporary name in the destination folder, then renamed over the final
+name. A rename within one folder is atomic on POSIX file systems, so a
+process killed at any instant leaves either the previous snapshot or the new
+one, never half of a file.
+"""
+import ctypes
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+_RENAME_EXCHANGE = 2  # from <linux/fs.h>
+_AT_FDCWD = -100
+
+
+def _tmp_path_beside(path: str, suffix: str = "") -> str:
+    folder, name = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=suffix + ".tmp", dir=folder)
+    os.close(fd)
+    return tmp
+
+
+@contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """Yield a temporary file name beside ``path``; on success rename it to
+    ``path``, on error remove it (and leave ``path`` untouched)."""
+    tmp = _tmp_path_beside(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def write_text(path: str, text: str) -> None:
+    """Atomically replace ``path`` with ``text`` (UTF-8)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def write_with(path: str, writer: Callable[[str], None]) -> None:
+    """Atomically replace ``path`` with what ``writer(tmp_path)`` writes."""
+    with atomic_path(path) as tmp:
+        writer(tmp)
+
+
+def replace_dir(path: str, build: Callable[[str], None]) -> None:
+    """Atomically replace the folder ``path`` with one made by ``build``.
+
+    ``build(tmp_dir)`` must create ``tmp_dir`` (it does not exist yet when it
+    is called). The new folder then takes the place of the old one in a single
+    step: a first save is a plain rename; later saves swap the two folders
+    with Linux's renameat2(RENAME_EXCHANGE), so ``path`` always names a
+    complete folder. Where that call is missing, the old folder is moved aside
+    first, which leaves a short window without ``path``.
+    """
+    folder, name = os.path.split(os.path.abspath(path))
+    staging = tempfile.mkdtemp(prefix="." + name + ".", suffix=".tmp", dir=folder)
+    tmp_dir = os.path.join(staging, name)
+    try:
+        build(tmp_dir)
+        if not os.path.isdir(path):
+            os.rename(tmp_dir, path)
+        elif not _exchange(tmp_dir, path):
+            old = os.path.join(staging, name + ".old")
+            os.rename(path, old)
+            os.rename(tmp_dir, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _exchange(a: str, b: str) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    rc = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

@@ -173,7 +173,7 @@ class TensorBoardWriter:
 
     def __init__(self, log_dir: str):
         try:
-            from tensorboardX import SummaryWriter
+            SummaryWriter = _import_summary_writer()
         except ImportError:
             raise ImportError("TensorBoard output needs tensorboardX: "
                               "pip install tensorboardX (or 'spinup[tensorboard]').") from None
@@ -195,3 +195,22 @@ class TensorBoardWriter:
 
     def close(self) -> None:
         self.summary.close()
+
+
+def _import_summary_writer():
+    """Import tensorboardX's SummaryWriter without importing PyTorch.
+
+    tensorboardX tries ``import torch`` at import time only to recognise
+    torch tensors; we log plain floats, and a torch import costs about a
+    second, so while tensorboardX loads, torch (if not already loaded) is
+    marked as unavailable.
+    """
+    if "torch" in sys.modules:
+        from tensorboardX import SummaryWriter
+        return SummaryWriter
+    sys.modules["torch"] = None  # makes `import torch` raise ImportError
+    try:
+        from tensorboardX import SummaryWriter
+    finally:
+        del sys.modules["torch"]
+    return SummaryWriter

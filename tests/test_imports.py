@@ -1,0 +1,31 @@
+"""The light modules must not pull in TensorFlow, PyTorch or Ray."""
+import pytest
+
+LIGHT_MODULES = ["spinup", "spinup.utils.logx", "spinup.utils.run_utils", "spinup.utils.plot",
+                 "spinup.utils.serialization_utils", "spinup.utils.mpi_tools", "spinup.run",
+                 "spinup.user_config"]
+
+
+@pytest.mark.parametrize("module", LIGHT_MODULES)
+def test_light_module_imports_no_framework(python_runner, module):
+    code = r"""
+import importlib, sys
+importlib.import_module(sys.argv[1])
+heavy = sorted(m for m in ("tensorflow", "torch", "ray", "mpi4py") if m in sys.modules)
+print(",".join(heavy))
+"""
+    proc = python_runner(code, module)
+    assert proc.stdout.strip() == ""
+
+
+def test_algorithms_load_lazily_from_the_package(python_runner):
+    code = r"""
+import sys
+import spinup
+assert "torch" not in sys.modules
+assert spinup.EpochLogger.__name__ == "EpochLogger"
+print(sorted(n for n in dir(spinup) if not n.startswith("_")))
+"""
+    names = python_runner(code).stdout
+    for name in ("vpg", "ppo", "vpg_pytorch", "ppo_pytorch", "vpg_tf1", "ppo_tf1", "Logger"):
+        assert "'%s'" % name in names

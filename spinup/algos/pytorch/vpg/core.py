@@ -1,0 +1,294 @@
+"""Building blocks shared by the PyTorch policy-gradient algorithms.
+
+An *actor-critic* here is a ``torch.nn.Module`` with two parts:
+
+- ``pi``, the actor: given observations, it returns a distribution over
+  actions (and, given actions too, their log-probabilities);
+- ``v``, the critic: given observations, it returns value estimates.
+
+It also has ``step(obs)`` (sample an action, return ``(a, v, logp_a)`` as
+numpy arrays, used while collecting experience) and ``act(obs)`` (just the
+action, used by ``test_policy``). Any module with that interface can be passed
+to :func:`~spinup.algos.pytorch.vpg.vpg.vpg` or
+:func:`~spinup.algos.pytorch.ppo.ppo.ppo` as ``actor_critic``.
+
+The rest of the file holds the little numerical helpers the algorithms need:
+discounted cumulative sums and a buffer for GAE-Lambda advantages.
+"""
+from typing import Dict, Optional, Sequence, Tuple, Type, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+from gymnasium.spaces import Box, Discrete
+from torch.distributions import Categorical, Normal
+
+from spinup.utils.mpi_tools import mpi_statistics_scalar
+
+
+def combined_shape(length: int, shape: Union[None, int, Sequence[int]] = None) -> tuple:
+    """Shape of a buffer holding ``length`` items of the given shape."""
+    if shape is None:
+        return (length,)
+    return (length, shape) if np.isscalar(shape) else (length, *shape)
+
+
+def mlp(sizes: Sequence[int], activation: Type[nn.Module],
+        output_activation: Type[nn.Module] = nn.Identity) -> nn.Sequential:
+    """A multi-layer perceptron: ``sizes[0]`` inputs, ``sizes[-1]`` outputs.
+
+    Every hidden layer is followed by ``activation``; the last one by
+    ``output_activation`` (the identity by default).
+    """
+    layers = []
+    for j in range(len(sizes) - 1):
+        act = activation if j < len(sizes) - 2 else output_activation
+        layers += [nn.Linear(sizes[j], sizes[j + 1]), act()]
+    return nn.Sequential(*layers)
+
+
+def count_vars(module: nn.Module) -> int:
+    """Number of scalar parameters in a module."""
+    return sum(int(np.prod(p.shape)) for p in module.parameters())
+
+
+def discount_cumsum(x: np.ndarray, discount: float) -> np.ndarray:
+    """Discounted cumulative sums along a vector, from each index to the end.
+
+    For ``x = [x0, x1, x2]`` the result is
+    ``[x0 + d*x1 + d^2*x2, x1 + d*x2, x2]``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    out = np.zeros_like(x)
+    running = 0.0
+    for i in range(len(x) - 1, -1, -1):
+        running = x[i] + discount * running
+        out[i] = running
+    return out
+
+
+class Actor(nn.Module):
+    """Base class of the policies: a distribution over actions per observation.
+
+    Subclasses implement ``_distribution(obs)`` and
+    ``_log_prob_from_distribution(pi, act)``.
+    """
+
+    def _distribution(self, obs):
+        raise NotImplementedError
+
+    def _log_prob_from_distribution(self, pi, act):
+        raise NotImplementedError
+
+    def forward(self, obs: torch.Tensor, act: Optional[torch.Tensor] = None):
+        """Return the action distribution for ``obs`` and, when ``act`` is
+        given, the log-likelihood of those actions under it (else None)."""
+        pi = self._distribution(obs)
+        logp_a = None if act is None else self._log_prob_from_distribution(pi, act)
+        return pi, logp_a
+
+
+class MLPCategoricalActor(Actor):
+    """A policy for Discrete action spaces: an MLP produces the logits."""
+
+    def __init__(self, obs_dim, act_dim, hidden_sizes, activation):
+        super().__init__()
+        self.logits_net = mlp([obs_dim, *hidden_sizes, act_dim], activation)
+
+    def _distribution(self, obs):
+        return Categorical(logits=self.logits_net(obs))
+
+    def _log_prob_from_distribution(self, pi, act):
+        return pi.log_prob(act)
+
+    def mode(self, obs: torch.Tensor) -> torch.Tensor:
+        """The most likely action (for deterministic evaluation)."""
+        return torch.argmax(self.logits_net(obs), dim=-1)
+
+
+class MLPGaussianActor(Actor):
+    """A policy for Box action spaces: a diagonal Gaussian whose mean comes
+    from an MLP and whose log standard deviations are free parameters
+    (independent of the observation), starting at -0.5."""
+
+    def __init__(self, obs_dim, act_dim, hidden_sizes, activation):
+        super().__init__()
+        self.log_std = nn.Parameter(torch.full((act_dim,), -0.5, dtype=torch.float32))
+        self.mu_net = mlp([obs_dim, *hidden_sizes, act_dim], activation)
+
+    def _distribution(self, obs):
+        return Normal(self.mu_net(obs), torch.exp(self.log_std))
+
+    def _log_prob_from_distribution(self, pi, act):
+        # The dimensions are independent: the joint log-prob is their sum.
+        return pi.log_prob(act).sum(axis=-1)
+
+    def mode(self, obs: torch.Tensor) -> torch.Tensor:
+        """The mean action (for deterministic evaluation)."""
+        return self.mu_net(obs)
+
+
+class MLPCritic(nn.Module):
+    """A state-value function V(s): an MLP with one output."""
+
+    def __init__(self, obs_dim, hidden_sizes, activation):
+        super().__init__()
+        self.v_net = mlp([obs_dim, *hidden_sizes, 1], activation)
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        """Value estimates, shape ``(batch,)``."""
+        return torch.squeeze(self.v_net(obs), -1)
+
+
+class MLPActorCritic(nn.Module):
+    """The default actor-critic: separate MLPs for the policy and the value.
+
+    Args:
+        observation_space: The environment's observation space (a Box).
+        action_space: The environment's action space (Box or Discrete).
+        hidden_sizes (tuple): Sizes of the hidden layers of both networks.
+        activation: The activation class used between layers (e.g.
+            ``torch.nn.Tanh``, ``torch.nn.ReLU``).
+    """
+
+    def __init__(self, observation_space, action_space,
+                 hidden_sizes: Sequence[int] = (64, 64),
+                 activation: Type[nn.Module] = nn.Tanh):
+        super().__init__()
+        obs_dim = int(np.prod(observation_space.shape))
+        hidden_sizes = tuple(hidden_sizes)
+        if isinstance(action_space, Box):
+            self.pi = MLPGaussianActor(obs_dim, int(np.prod(action_space.shape)),
+                                       hidden_sizes, activation)
+        elif isinstance(action_space, Discrete):
+            self.pi = MLPCategoricalActor(obs_dim, int(action_space.n), hidden_sizes, activation)
+        else:
+            raise TypeError("MLPActorCritic supports Box and Discrete action spaces, "
+                            "not %r; pass your own actor_critic for other spaces."
+                            % (action_space,))
+        self.v = MLPCritic(obs_dim, hidden_sizes, activation)
+
+    def step(self, obs: torch.Tensor) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sample an action for ``obs``; return ``(a, v, logp_a)`` as numpy."""
+        with torch.no_grad():
+            pi = self.pi._distribution(obs)
+            a = pi.sample()
+            logp_a = self.pi._log_prob_from_distribution(pi, a)
+            v = self.v(obs)
+        return a.numpy(), v.numpy(), logp_a.numpy()
+
+    def act(self, obs: torch.Tensor, deterministic: bool = False) -> np.ndarray:
+        """Just the action for ``obs`` (the most likely one if deterministic)."""
+        if deterministic:
+            with torch.no_grad():
+                return self.pi.mode(obs).numpy()
+        return self.step(obs)[0]
+
+
+class GAEBuffer:
+    """Stores one epoch of experience (on this MPI rank) and turns it into
+    the batch a policy-gradient update needs.
+
+    Advantages are computed with GAE-Lambda, and returns (the value
+    function's targets) are the rewards-to-go, both per finished trajectory
+    segment in :meth:`finish_path`.
+    """
+
+    def __init__(self, obs_dim, act_dim, size: int, gamma: float = 0.99, lam: float = 0.95):
+        self.obs_buf = np.zeros(combined_shape(size, obs_dim), dtype=np.float32)
+        self.act_buf = np.zeros(combined_shape(size, act_dim), dtype=np.float32)
+        self.adv_buf = np.zeros(size, dtype=np.float32)
+        self.rew_buf = np.zeros(size, dtype=np.float32)
+        self.ret_buf = np.zeros(size, dtype=np.float32)
+        self.val_buf = np.zeros(size, dtype=np.float32)
+        self.logp_buf = np.zeros(size, dtype=np.float32)
+        self.gamma, self.lam = gamma, lam
+        self.ptr, self.path_start_idx, self.max_size = 0, 0, size
+
+    def store(self, obs, act, rew, val, logp) -> None:
+        """Append one timestep of agent-environment interaction."""
+        if self.ptr >= self.max_size:
+            raise RuntimeError("GAEBuffer is full (%d steps); call get() first." % self.max_size)
+        self.obs_buf[self.ptr] = obs
+        self.act_buf[self.ptr] = act
+        self.rew_buf[self.ptr] = rew
+        self.val_buf[self.ptr] = val
+        self.logp_buf[self.ptr] = logp
+        self.ptr += 1
+
+    def finish_path(self, last_val: float = 0.0) -> None:
+        """Close the current trajectory segment.
+
+        ``last_val`` is 0 if the episode really ended (the agent reached a
+        terminal state), and otherwise V(s_T), the value estimate of the
+        state the segment was cut at (a time limit or the end of the epoch),
+        which stands in for the rewards the agent would have collected after.
+        """
+        path = slice(self.path_start_idx, self.ptr)
+        rews = np.append(self.rew_buf[path], last_val)
+        vals = np.append(self.val_buf[path], last_val)
+        deltas = rews[:-1] + self.gamma * vals[1:] - vals[:-1]
+        self.adv_buf[path] = discount_cumsum(deltas, self.gamma * self.lam)
+        self.ret_buf[path] = discount_cumsum(rews, self.gamma)[:-1]
+        self.path_start_idx = self.ptr
+
+    def get(self) -> Dict[str, torch.Tensor]:
+        """Return the epoch's data as tensors and empty the buffer.
+
+        The advantages are normalised to mean 0 and standard deviation 1
+        over all MPI ranks. Call only when the buffer is full.
+        """
+        if self.ptr != self.max_size:
+            raise RuntimeError("GAEBuffer.get() needs a full buffer (%d of %d steps stored)."
+                               % (self.ptr, self.max_size))
+        self.ptr, self.path_start_idx = 0, 0
+        adv_mean, adv_std = mpi_statistics_scalar(self.adv_buf)
+        self.adv_buf = (self.adv_buf - adv_mean) / (adv_std + 1e-8)
+        data = dict(obs=self.obs_buf, act=self.act_buf, ret=self.ret_buf,
+                    adv=self.adv_buf, logp=self.logp_buf)
+        return {k: torch.as_tensor(v, dtype=torch.float32) for k, v in data.items()}
+
+
+def env_action(a: np.ndarray, action_space) -> np.ndarray:
+    """The action to hand to ``env.step`` for a sampled action ``a``.
+
+    Gaussian samples can fall outside a Box's bounds; the buffer keeps the
+    sample itself (its log-probability is what the update needs) and the
+    environment gets it clipped to the bounds.
+    """
+    if isinstance(action_space, Box):
+        return np.clip(a, action_space.low, action_space.high)
+    return a
+
+
+def load_snapshot(logger_kwargs: dict) -> Optional[dict]:
+    """The last snapshot of the run that ``logger_kwargs`` points at, or None.
+
+    Used by ``resume=True``: the snapshot is the state dict an algorithm
+    saved with ``logger.save_state`` (it holds the epoch it was taken after).
+    None means there is nothing to resume from (no output_dir given, or no
+    snapshot in it yet), and training starts from scratch.
+    """
+    from spinup.utils._context import current_context
+    from spinup.utils.logx import load_state
+
+    output_dir = logger_kwargs.get("output_dir")
+    if output_dir is None and current_context() is not None:
+        output_dir = current_context().snapshot_dir
+    if output_dir is None:
+        return None
+    try:
+        state = load_state(output_dir)
+    except FileNotFoundError:
+        return None
+    if not isinstance(state, dict) or "epoch" not in state or "model_state" not in state:
+        raise ValueError("Cannot resume from the snapshot in %s: it was not written by "
+                         "this algorithm (it has no 'epoch' and 'model_state'). Use a "
+                         "new output_dir, or resume=False." % output_dir)
+    return state
+
+
+def resume_seed(seed: int, rank: int, epoch: int) -> int:
+    """A fresh seed for a run resumed at ``epoch``, different on every rank
+    and from the seeds of the epochs already run."""
+    return int(np.random.SeedSequence([seed, rank, epoch]).generate_state(1)[0])

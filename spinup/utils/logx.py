@@ -495,11 +495,10 @@ class EpochLogger(Logger):
         for k, v in kwargs.items():
             if type(v) not in _PLAIN_NUMBERS:
                 v = _checked_number(k, v)
-            values = epoch_dict.get(k)
-            if values is None:
+            try:
+                epoch_dict[k].append(v)
+            except KeyError:
                 epoch_dict[k] = [v]
-            else:
-                values.append(v)
 
     def log_tabular(self, key: str, val: Any = None, with_min_and_max: bool = False,
                     average_only: bool = False) -> None:

@@ -64,7 +64,7 @@ def _convert(obj: Any, active: Set[int], depth: int) -> Any:
             else str(obj)
     if isinstance(obj, type):
         return {"$class": dotted_name(obj)}
-    if inspect.isroutine(obj):
+    if inspect.isroutine(obj) or isinstance(obj, np.ufunc):
         return {"$function": dotted_name(obj)}
     if isinstance(obj, os.PathLike):
         return os.fspath(obj)
@@ -135,7 +135,7 @@ def _key(k: Any) -> Any:
         return _key(k.item())
     if isinstance(k, enum.Enum):
         return "%s.%s" % (dotted_name(type(k)), k.name)
-    if isinstance(k, type) or inspect.isroutine(k):
+    if isinstance(k, type) or inspect.isroutine(k) or isinstance(k, np.ufunc):
         return dotted_name(k)
     return _safe_repr(k)
 

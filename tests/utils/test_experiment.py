@@ -1,0 +1,324 @@
+"""Tests for spinup.utils.experiment: garage-style experiments that produce
+Spinning Up outputs (progress.txt, snapshots) in their own log directories."""
+import enum
+import functools
+import json
+import os
+import os.path as osp
+import pickle
+import stat
+import subprocess
+import sys
+import tarfile
+import textwrap
+
+import cloudpickle
+import numpy as np
+import pytest
+
+from spinup import user_config
+from spinup.utils import plot
+from spinup.utils._context import current_context
+from spinup.utils.experiment import (ExperimentContext, ExperimentTemplate, LogEncoder,
+                                     dump_json, get_metadata, make_launcher_archive,
+                                     run_experiment, to_local_command, wrap_experiment)
+from spinup.utils.logx import EpochLogger, load_state
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """Experiments write under tmp_path/data; the launcher (the __main__
+    file) is a script outside any git repository."""
+    data = tmp_path / "data"
+    monkeypatch.setattr(user_config, "DEFAULT_DATA_DIR", str(data))
+    launcher = tmp_path / "launcher.py"
+    launcher.write_text("# stands in for the script that started the experiment\n")
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", str(launcher), raising=False)
+    return data
+
+
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def files_in(folder):
+    return sorted(p for p in os.listdir(folder) if not p.startswith("."))
+
+
+# -- wrap_experiment: directories, names, arguments -------------------------------
+
+def test_bare_decorator_gives_the_function_a_context_and_a_log_dir(data_dir):
+    @wrap_experiment
+    def my_experiment(ctxt, seed, lr=0.5):
+        """Train something."""
+        assert current_context() is ctxt  # what the logger will see
+        return ctxt, seed, lr
+
+    assert isinstance(my_experiment, ExperimentTemplate)
+    assert my_experiment.__name__ == "my_experiment"
+    assert my_experiment.__doc__ == "Train something."
+
+    ctxt, seed, lr = my_experiment(seed=3)
+    assert (seed, lr) == (3, 0.5)
+    assert current_context() is None
+    assert ctxt.snapshot_dir == str(data_dir / "local" / "experiment" / "my_experiment")
+    assert (ctxt.snapshot_mode, ctxt.snapshot_gap) == ("last", 1)
+    assert read_json(osp.join(ctxt.snapshot_dir, "variant.json")) == {"seed": 3}
+    metadata = read_json(osp.join(ctxt.snapshot_dir, "metadata.json"))
+    assert metadata["launcher"] == osp.realpath(str(data_dir.parent / "launcher.py"))
+    assert "not in a git repository" in metadata["note"] and "githash" not in metadata
+    assert files_in(ctxt.snapshot_dir) == ["metadata.json", "variant.json"]
+
+
+def test_taken_log_dirs_get_numeric_suffixes_unless_reused(data_dir):
+    @wrap_experiment(archive_launch_repo=False)
+    def exp(ctxt):
+        return ctxt.snapshot_dir
+
+    base = str(data_dir / "local" / "experiment" / "exp")
+    assert [exp() for _ in range(3)] == [base, base + "_1", base + "_2"]
+
+    reuse = wrap_experiment(exp.function, use_existing_dir=True, archive_launch_repo=False)
+    assert reuse() == base
+    # A per-call override, garage style: a dict of options as the only
+    # positional argument.
+    assert exp(dict(use_existing_dir=True)) == base
+    assert files_in(osp.dirname(base)) == ["exp", "exp_1", "exp_2"]
+
+
+def test_name_prefix_and_name_parameters(data_dir):
+    def exp(ctxt, env_name, seed=0, hid=(64, 64), act=np.tanh, **extra):
+        return osp.relpath(ctxt.snapshot_dir, str(data_dir / "local"))
+
+    named = wrap_experiment(exp, name="cartpole", prefix="grp/ppo", archive_launch_repo=False)
+    assert named(env_name="CartPole-v1") == "grp/ppo/cartpole"
+
+    # Definition order, not call order; extra keywords come last.
+    passed = wrap_experiment(exp, name_parameters="passed", archive_launch_repo=False)
+    assert passed(seed=2, env_name="CartPole-v1", note="x") == \
+        "experiment/exp_env_name=CartPole-v1_seed=2_note=x"
+
+    every = wrap_experiment(exp, name_parameters="all", archive_launch_repo=False)
+    assert every(env_name="a/b c") == "experiment/exp_env_name=a-b-c_seed=0_hid=64-64_act=tanh"
+
+
+def test_explicit_log_dir_is_used_as_given(data_dir, tmp_path):
+    run = tmp_path / "runs" / "first"
+    exp = wrap_experiment(lambda ctxt: ctxt.snapshot_dir, log_dir=str(run),
+                          archive_launch_repo=False)
+    assert exp() == str(run)
+    # Holding results now: a second run must not mix its files into them.
+    assert exp() == str(run) + "_1"
+    empty = tmp_path / "made_by_hand"
+    empty.mkdir()
+    assert exp(dict(log_dir=str(empty))) == str(empty)
+    assert not data_dir.exists()
+
+
+def test_bad_calls_are_refused_before_anything_is_written(data_dir):
+    @wrap_experiment(archive_launch_repo=False)
+    def exp(ctxt, seed, lr=0.5):
+        return seed
+
+    with pytest.raises(TypeError, match=r"only accepts keyword arguments.*exp\(seed=1"):
+        exp(1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'lrate'"):
+        exp(seed=1, lrate=0.1)
+    with pytest.raises(TypeError, match="missing a required argument: 'seed'"):
+        exp()
+    with pytest.raises(TypeError, match="unknown option.*seed"):
+        exp({"seed": 1})
+    assert not data_dir.exists()
+
+    with pytest.raises(ValueError, match="'all', 'last', 'gap', 'gap_and_last', "
+                                         "'gap_overwrite', 'none'"):
+        wrap_experiment(snapshot_mode="every")
+    with pytest.raises(ValueError, match="snapshot_gap must be a positive int"):
+        wrap_experiment(snapshot_mode="gap", snapshot_gap=0)
+    with pytest.raises(ValueError, match="name_parameters must be None, 'all' or 'passed'"):
+        wrap_experiment(name_parameters="some")
+    with pytest.raises(ValueError, match="outside <data>/local"):
+        wrap_experiment(prefix="../elsewhere")
+    def no_ctxt(*, seed):
+        pass
+
+    with pytest.raises(TypeError, match=r"first argument.*def no_ctxt\(ctxt, \.\.\.\)"):
+        wrap_experiment(no_ctxt)
+    with pytest.raises(TypeError, match="apply it to an experiment function"):
+        wrap_experiment(snapshot_mode="all")(seed=1)
+    with pytest.raises(ValueError, match="Unknown snapshot_mode"):
+        ExperimentContext(snapshot_dir="/tmp/x", snapshot_mode="best", snapshot_gap=1)
+
+
+def test_templates_pickle_and_keep_their_options(data_dir):
+    exp = wrap_experiment(functools.partial(_module_level_experiment, scale=2),
+                          snapshot_mode="gap", snapshot_gap=3, archive_launch_repo=False)
+    copy = cloudpickle.loads(cloudpickle.dumps(exp))
+    assert (copy.snapshot_mode, copy.snapshot_gap) == ("gap", 3)
+    assert copy(x=5) == 10
+    # A decorated module-level experiment pickles by name with plain pickle.
+    assert pickle.loads(pickle.dumps(picklable_experiment)) is picklable_experiment
+
+
+def _module_level_experiment(ctxt, x, scale=1):
+    assert ctxt.snapshot_gap == 3
+    return x * scale
+
+
+@wrap_experiment(archive_launch_repo=False)
+def picklable_experiment(ctxt, seed):
+    return seed
+
+
+# -- inside an experiment: Spinning Up's logger, plotter and policy loader --------
+
+def test_epoch_logger_writes_into_the_experiment_and_plot_reads_it(data_dir):
+    @wrap_experiment(archive_launch_repo=False)
+    def cartpole(ctxt, seed, epochs=3):
+        logger = EpochLogger(exp_name="cartpole")  # no output_dir
+        logger.save_config(dict(seed=seed, epochs=epochs))
+        for epoch in range(epochs):
+            for ret in range(4):
+                logger.store(EpRet=10 * seed + epoch + ret)
+            logger.log_tabular("Epoch", epoch)
+            logger.log_tabular("EpRet", with_min_and_max=True)
+            logger.log_tabular("TotalEnvInteracts", 100 * (epoch + 1))
+            logger.dump_tabular()
+        logger.close()
+        return logger.output_dir
+
+    dirs = [cartpole(seed=s) for s in (0, 1)]
+    assert dirs == [str(data_dir / "local/experiment/cartpole"),
+                    str(data_dir / "local/experiment/cartpole_1")]
+    for d in dirs:
+        assert files_in(d) == ["config.json", "metadata.json", "progress.txt", "variant.json"]
+
+    runs = plot.get_datasets(str(data_dir / "local" / "experiment"))
+    assert len(runs) == 2
+    assert [list(r["Condition1"].unique()) for r in runs] == [["cartpole"], ["cartpole"]]
+    assert [r["Unit"].iloc[0] for r in runs] == [0, 1]
+    np.testing.assert_allclose(runs[1]["Performance"], [11.5, 12.5, 13.5])
+    np.testing.assert_allclose(runs[1]["MaxEpRet"], [13, 14, 15])
+
+
+EXPECTED_SNAPSHOTS = {  # five save_state calls, itr 0..4, snapshot_gap=2
+    "all": ["vars0.pkl", "vars1.pkl", "vars2.pkl", "vars3.pkl", "vars4.pkl"],
+    "last": ["vars.pkl"],
+    "gap": ["vars0.pkl", "vars2.pkl", "vars4.pkl"],
+    "gap_and_last": ["vars.pkl", "vars0.pkl", "vars2.pkl", "vars4.pkl"],
+    "gap_overwrite": ["vars.pkl"],
+    "none": [],
+}
+
+
+@pytest.mark.parametrize("mode", sorted(EXPECTED_SNAPSHOTS))
+def test_save_state_follows_the_experiment_snapshot_mode(data_dir, mode):
+    @wrap_experiment(snapshot_mode=mode, snapshot_gap=2, archive_launch_repo=False)
+    def exp(ctxt):
+        logger = EpochLogger()
+        for itr in range(5):
+            logger.save_state({"itr": itr}, itr)
+        logger.close()
+        return ctxt.snapshot_dir
+
+    log_dir = exp()
+    saved = sorted(f for f in files_in(log_dir) if f.startswith("vars"))
+    assert saved == sorted(EXPECTED_SNAPSHOTS[mode])
+    if "vars.pkl" in saved:  # the unnumbered snapshot holds the latest one due
+        latest = {"last": 4, "gap_and_last": 4, "gap_overwrite": 4}[mode]
+        assert load_state(log_dir, itr=None) == {"itr": latest}
+    for f in saved:
+        if f != "vars.pkl":
+            itr = int(f[4:-4])
+            assert load_state(log_dir, itr=itr) == {"itr": itr}
+
+
+class TinyPolicy:
+    """Stands in for an actor-critic: test_policy only needs act(obs)."""
+
+    def __init__(self, torch, weight):
+        self.linear = torch.nn.Linear(4, 2)
+        with torch.no_grad():
+            self.linear.weight.fill_(weight)
+            self.linear.bias.zero_()
+
+    def act(self, obs):
+        return int(self.linear(obs).argmax())
+
+
+def test_test_policy_loads_what_a_wrapped_experiment_saved(data_dir):
+    torch = pytest.importorskip("torch")
+    import gymnasium as gym
+    from spinup.utils.test_policy import load_policy_and_env, load_pytorch_policy, run_policy
+
+    @wrap_experiment(snapshot_mode="gap", snapshot_gap=2, archive_launch_repo=False)
+    def train(ctxt, env_name):
+        logger = EpochLogger()
+        env = gym.make(env_name)
+        policy = TinyPolicy(torch, weight=0.0)
+        logger.setup_pytorch_saver(policy)
+        for epoch in range(4):
+            with torch.no_grad():
+                policy.linear.weight.fill_(float(epoch))
+            logger.save_state({"env": env}, epoch)
+        return ctxt.snapshot_dir
+
+    log_dir = train(env_name="CartPole-v1")
+    assert files_in(osp.join(log_dir, "pyt_save")) == ["model0.pt", "model2.pt"]
+    assert files_in(log_dir) == ["metadata.json", "progress.txt", "pyt_save", "variant.json",
+                                 "vars0.pkl", "vars2.pkl"]
+
+    get_action = load_pytorch_policy(log_dir, 2)
+    assert get_action(np.ones(4, dtype=np.float32)) in (0, 1)
+    env, get_action = load_policy_and_env(log_dir)  # 'last': the highest numbered save
+    assert env.spec.id == "CartPole-v1"
+    run_policy(env, get_action, max_ep_len=5, num_episodes=1, render=False)
+
+
+# -- LogEncoder and dump_json --------------------------------------------------------
+
+class Color(enum.Enum):
+    RED = 1
+
+
+class Settings:
+    def __init__(self):
+        self.lr = np.float32(0.25)
+        self.myself = self
+
+
+def test_log_encoder_writes_anything_readably(tmp_path):
+    data = {
+        "np_float": np.float32(0.5), "np_int": np.int64(7), "np_bool": np.bool_(True),
+        "array": np.arange(4).reshape(2, 2), "cls": collections_ordered_dict(),
+        "function": np.tanh, "lambda": lambda x: x, "enum": Color.RED,
+        "set": {3, 1, 2}, "tuple": (1, "a"), (1, 2): "tuple key", "object": Settings(),
+        "opaque": object,
+    }
+    text = json.dumps(data, cls=LogEncoder)
+    back = json.loads(text)
+    assert back["np_float"] == 0.5 and back["np_int"] == 7 and back["np_bool"] is True
+    assert back["array"] == [[0, 1], [2, 3]]
+    assert back["cls"] == {"$class": "collections.OrderedDict"}
+    assert back["function"] == {"$function": "numpy.tanh"}
+    assert back["lambda"] == {"$function": __name__ + ".test_log_encoder_writes_anything_"
+                                           "readably.<locals>.<lambda>"}
+    assert back["enum"] == {"$enum": __name__ + ".Color.RED"}
+    assert back["set"] == [1, 2, 3] and back["tuple"] == [1, "a"]
+    assert back["(1, 2)"] == "tuple key"
+    assert back["object"] == {"$type": __name__ + ".Settings", "lr": 0.25,
+                              "myself": "<circular reference>"}
+    assert json.loads(json.dumps(object(), cls=LogEncoder)).startswith("<object object at")
+
+    target = tmp_path / "deep" / "variant.json"
+    dump_json(str(target), data)
+    assert read_json(target) == back
+    assert os.listdir(target.parent) == ["variant.json"]  # no temporary left over
+
+
+def collections_ordered_dict():
+    import collections
+    return collections.OrderedDict

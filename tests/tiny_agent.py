@@ -27,8 +27,8 @@ class TinyPolicy(nn.Module):
         return self.distribution(obs).sample().numpy()
 
 
-def train(env_fn, seed=0, epochs=2, steps_per_epoch=200, lr=1e-2,
-          logger_kwargs=dict(), save_itr=False):
+def train(env_fn=None, seed=0, epochs=2, steps_per_epoch=200, lr=1e-2,
+          logger_kwargs=dict(), save_itr=False, env_name=None):
     """Train a linear softmax policy with REINFORCE on a Discrete-action env.
 
     Args:
@@ -39,11 +39,16 @@ def train(env_fn, seed=0, epochs=2, steps_per_epoch=200, lr=1e-2,
         lr: Adam learning rate.
         logger_kwargs: For the EpochLogger.
         save_itr: Save numbered snapshots (model<epoch>.pt) instead of one.
+        env_name: Instead of env_fn, the gymnasium id of the environment
+            (then config.json records the name).
     """
     logger = EpochLogger(**logger_kwargs)
     logger.save_config(locals())
     torch.manual_seed(seed)
     np.random.seed(seed)
+    if env_fn is None:
+        import gymnasium as gym
+        env_fn = lambda: gym.make(env_name)  # noqa: E731
     env = env_fn()
     pi = TinyPolicy(env.observation_space.shape[0], env.action_space.n)
     opt = torch.optim.Adam(pi.parameters(), lr=lr)

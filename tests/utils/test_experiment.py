@@ -322,3 +322,219 @@ def test_log_encoder_writes_anything_readably(tmp_path):
 def collections_ordered_dict():
     import collections
     return collections.OrderedDict
+
+
+# -- metadata and the launcher's repository ------------------------------------------
+
+LAUNCHER = """\
+from spinup.utils.experiment import wrap_experiment
+
+@wrap_experiment(prefix="git")
+def launched(ctxt, seed):
+    print("LOG_DIR=" + ctxt.snapshot_dir)
+
+launched(seed=1)
+"""
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "-c", "user.name=Spinup Tests", "-c", "user.email=t@example.com",
+                           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+                          cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def make_repo(repo):
+    (repo / "scripts").mkdir(parents=True)
+    (repo / "lib").mkdir()
+    (repo / "scripts" / "launch.py").write_text(LAUNCHER)
+    (repo / "lib" / "util.py").write_text("VERSION = 1\n")
+    (repo / ".gitignore").write_text("ignored.txt\n")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "first")
+
+
+def run_launcher(script, data):
+    env = dict(os.environ, SPINUP_DATA_DIR=str(data))
+    proc = subprocess.run([sys.executable, str(script)], cwd=str(script.parent), env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return [line[len("LOG_DIR="):] for line in proc.stdout.splitlines()
+            if line.startswith("LOG_DIR=")][0]
+
+
+def archived(log_dir):
+    with tarfile.open(osp.join(log_dir, "launch_archive.tar.xz")) as tar:
+        names = sorted(m.name for m in tar.getmembers() if m.isfile())
+        util = tar.extractfile("lib/util.py").read().decode()
+    return names, util
+
+
+def test_metadata_and_archive_of_a_clean_then_dirty_repository(tmp_path):
+    repo = tmp_path / "repo"
+    make_repo(repo)
+    head = git(repo, "rev-parse", "HEAD")
+    launcher = repo / "scripts" / "launch.py"
+
+    # Clean tree, results outside the repository.
+    log_dir = run_launcher(launcher, tmp_path / "data")
+    assert log_dir == str(tmp_path / "data" / "local" / "git" / "launched")
+    assert read_json(osp.join(log_dir, "metadata.json")) == {
+        "githash": head, "launcher": "scripts/launch.py"}
+    assert read_json(osp.join(log_dir, "variant.json")) == {"seed": 1}
+    assert archived(log_dir) == ([".gitignore", "lib/util.py", "scripts/launch.py"],
+                                 "VERSION = 1\n")
+
+    # Dirty tree: a modified file, an untracked one, an ignored one, and
+    # results of an earlier run inside the repository (not ignored).
+    (repo / "lib" / "util.py").write_text("VERSION = 2\n")
+    (repo / "notes.txt").write_text("try a smaller lr\n")
+    (repo / "ignored.txt").write_text("secret\n")
+    old_run = repo / "data" / "local" / "git" / "launched"
+    old_run.mkdir(parents=True)
+    (old_run / "progress.txt").write_text("Epoch\n0\n")
+    log_dir = run_launcher(launcher, repo / "data")
+    assert log_dir == str(old_run) + "_1"
+    assert read_json(osp.join(log_dir, "metadata.json")) == {
+        "githash": head + "-dirty", "launcher": "scripts/launch.py"}
+    assert archived(log_dir) == ([".gitignore", "lib/util.py", "notes.txt", "scripts/launch.py"],
+                                 "VERSION = 2\n")
+
+
+def test_a_launcher_outside_git_runs_without_archive(tmp_path):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "launch.py").write_text(LAUNCHER)
+    log_dir = run_launcher(folder / "launch.py", tmp_path / "data")
+    metadata = read_json(osp.join(log_dir, "metadata.json"))
+    assert metadata["launcher"] == osp.realpath(str(folder / "launch.py"))
+    assert "not in a git repository" in metadata["note"] and "githash" not in metadata
+    assert files_in(log_dir) == ["metadata.json", "variant.json"]
+
+
+def test_archive_leaves_out_big_files_with_a_warning(tmp_path, data_dir):
+    repo = tmp_path / "repo"
+    make_repo(repo)
+    with open(repo / "weights.bin", "wb") as f:
+        f.truncate(8 * 1024 * 1024)
+    git(repo, "rm", "-q", "--cached", "lib/util.py")  # untracked now, still archived
+    log_dir = tmp_path / "log"
+    with pytest.warns(UserWarning, match=r"weights\.bin.*archive_launch_repo=False"):
+        make_launcher_archive(git_root_path=str(repo), log_dir=str(log_dir))
+    assert archived(str(log_dir))[0] == [".gitignore", "lib/util.py", "scripts/launch.py"]
+
+
+def test_get_metadata_reports_the_main_script(data_dir):
+    root, metadata = get_metadata()
+    assert root is None
+    assert metadata["launcher"] == osp.realpath(str(data_dir.parent / "launcher.py"))
+
+
+# -- under MPI ------------------------------------------------------------------------
+
+def test_all_mpi_ranks_share_one_log_dir(python_runner, tmp_path):
+    proc = python_runner("""
+        from spinup.utils.experiment import wrap_experiment
+        from spinup.utils.logx import EpochLogger
+        from spinup.utils.mpi_tools import proc_id
+
+        @wrap_experiment(archive_launch_repo=False)
+        def mpi_exp(ctxt, seed):
+            logger = EpochLogger()
+            logger.store(Rank=proc_id())
+            logger.log_tabular("Rank")
+            logger.dump_tabular()
+            print("RANK %d DIR %s" % (proc_id(), ctxt.snapshot_dir))
+
+        mpi_exp(seed=0)
+        """, n=2, env={"SPINUP_DATA_DIR": str(tmp_path / "data")})
+    dirs = {line.split(" DIR ")[1] for line in proc.stdout.splitlines() if line.startswith("RANK")}
+    assert dirs == {str(tmp_path / "data" / "local" / "experiment" / "mpi_exp")}
+    assert files_in(str(tmp_path / "data" / "local" / "experiment")) == ["mpi_exp"]
+    with open(osp.join(dirs.pop(), "progress.txt")) as f:
+        assert f.read().splitlines() == ["AverageRank\tStdRank", "0.5\t0.5"]
+
+
+# -- run_experiment and to_local_command -----------------------------------------------
+
+def test_to_local_command_quotes_values_and_adds_env_and_pre_commands():
+    command = to_local_command(
+        dict(exp_name="my exp", log_dir="/tmp/x", hidden=[64, 32], opt={"lr": 0.1}, skip=None,
+             env={"CUDA_VISIBLE_DEVICES": "", "A": "1"}, pre_commands=["cd /tmp", "ls"]),
+        python_command="python3 -u", script="my.entry")
+    assert command == ("cd /tmp && ls && CUDA_VISIBLE_DEVICES='' A=1 python3 -u -m my.entry "
+                       "--exp_name 'my exp' --log_dir /tmp/x --hidden 64 32 --opt_lr 0.1")
+    with pytest.raises(ValueError, match="not a valid environment variable name"):
+        to_local_command(dict(env={"BAD NAME": "1"}))
+
+
+def _args_data(command):
+    words = command.split()
+    return words[words.index("--args_data") + 1]
+
+
+def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys):
+    def task(ctxt, variant):
+        from spinup.utils.logx import EpochLogger
+        logger = EpochLogger()
+        logger.log_tabular("Value", variant["value"] * 10)
+        logger.dump_tabular()
+        with open(os.path.join(ctxt.snapshot_dir, "child.json"), "w") as f:
+            json.dump(dict(pid=os.getpid(), cuda=os.environ.get("CUDA_VISIBLE_DEVICES"),
+                           flag=os.environ.get("MY_FLAG"), mode=ctxt.snapshot_mode,
+                           rand=float(np.random.rand())), f)
+
+    log_dirs = run_experiment(task, variant=dict(value=3), exp_name="later", dry=True,
+                              python_command=sys.executable, force_cpu=True,
+                              env={"MY_FLAG": "on"}, pre_commands="echo pre-ran", seed=5,
+                              snapshot_mode="all")
+    command = capsys.readouterr().out.strip().splitlines()[-1]
+    assert log_dirs == [str(data_dir / "local" / "experiment" / "later")]
+    assert not osp.exists(log_dirs[0])  # printed, not run
+    assert command.startswith("echo pre-ran && MY_FLAG=on CUDA_VISIBLE_DEVICES='' ")
+    assert "-m spinup.utils._experiment_entrypoint" in command
+    payload = _args_data(command)
+    assert stat.S_IMODE(os.stat(payload).st_mode) == 0o600
+
+    try:
+        proc = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
+    finally:
+        os.remove(payload)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("pre-ran")
+    child = read_json(osp.join(log_dirs[0], "child.json"))
+    np.random.seed(5)
+    assert child == dict(pid=child["pid"], cuda="", flag="on", mode="all",
+                         rand=float(np.random.rand()))
+    assert child["pid"] != os.getpid()
+    assert read_json(osp.join(log_dirs[0], "variant.json")) == {"value": 3, "exp_name": "later"}
+    assert read_json(osp.join(log_dirs[0], "metadata.json")) == get_metadata()[1]
+    with open(osp.join(log_dirs[0], "progress.txt")) as f:
+        assert f.read() == "Value\n30\n"
+
+
+def test_batch_runs_every_task_and_reports_failures(data_dir, tmp_path, capsys):
+    def experiment(ctxt, seed, lr=0.5):
+        with open(os.path.join(ctxt.snapshot_dir, "seen.json"), "w") as f:
+            json.dump(dict(seed=seed, lr=lr, mode=ctxt.snapshot_mode, gap=ctxt.snapshot_gap), f)
+
+    def broken(ctxt):
+        raise RuntimeError("this task fails")
+
+    wrapped = wrap_experiment(experiment, snapshot_mode="gap", snapshot_gap=4)
+    with pytest.raises(subprocess.CalledProcessError):
+        run_experiment(batch_tasks=[
+            dict(method_call=broken, exp_name="broken"),
+            dict(method_call=wrapped, variant=dict(seed=2), log_dir=str(tmp_path / "wrapped")),
+        ], python_command=sys.executable)
+    commands = capsys.readouterr().out.strip().splitlines()
+    assert len(commands) == 2 and not any(osp.exists(_args_data(c)) for c in commands)
+    # The failing task did not stop the next one.
+    assert read_json(tmp_path / "wrapped" / "seen.json") == dict(seed=2, lr=0.5, mode="gap", gap=4)
+    assert read_json(tmp_path / "wrapped" / "variant.json") == {"seed": 2}
+    assert osp.isdir(data_dir / "local" / "experiment" / "broken")
+
+    with pytest.raises(TypeError, match="unexpected keyword argument.*snapshot_gap"):
+        run_experiment(broken, snapshot_every=3, dry=True)
+    with pytest.raises(ValueError, match="method_call or a list of batch_tasks"):
+        run_experiment()

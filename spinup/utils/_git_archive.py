@@ -50,6 +50,15 @@ def repo_root(folder: str) -> Tuple[Optional[str], Optional[str]]:
     return os.path.realpath(root), None
 
 
+def is_ignored(root: str, path: str) -> bool:
+    """Whether git ignores path (an untracked file matching .gitignore)."""
+    try:
+        proc = subprocess.run(["git", "check-ignore", "-q", path], cwd=root, capture_output=True)
+    except FileNotFoundError:
+        return False
+    return proc.returncode == 0
+
+
 def head_hash(root: str) -> Optional[str]:
     """The commit HEAD points at, or None in a repository with no commits."""
     try:

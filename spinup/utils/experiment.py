@@ -34,8 +34,10 @@ import re
 import shlex
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from spinup.utils import _atomic, _git_archive
@@ -446,7 +448,12 @@ def _make_context(options: Dict[str, Any], kwargs: Dict[str, Any]) -> Experiment
         dump_json(os.path.join(log_dir, "variant.json"), kwargs)
         dump_json(os.path.join(log_dir, "metadata.json"), metadata)
         if git_root and options["archive_launch_repo"]:
-            make_launcher_archive(git_root_path=git_root, log_dir=log_dir)
+            try:
+                make_launcher_archive(git_root_path=git_root, log_dir=log_dir)
+            except (_git_archive.GitError, OSError, tarfile.TarError) as e:
+                # The archive is a convenience: losing it must not lose the run.
+                warnings.warn("Could not archive the launcher's repository %s: %s"
+                              % (git_root, e), stacklevel=3)
         from spinup.utils.logx import colorize
         print(colorize("Experiment %s: logging to %s" % (name, log_dir), "cyan", bold=True))
     if num_procs() > 1:
@@ -534,8 +541,9 @@ def get_metadata() -> Tuple[Optional[str], Dict[str, str]]:
 
     The launcher is the ``__main__`` module's file (``sys.argv[0]`` for
     ``python my_launcher.py``). When it is not inside a git repository (or
-    git is not installed, or there is no launcher file, as in an interactive
-    session), the dict has no githash and a ``note`` says why.
+    git ignores it, or git is not installed, or there is no launcher file,
+    as in an interactive session), the dict has no githash and a ``note``
+    says why.
 
     Returns:
         tuple[str or None, dict[str, str]]: The absolute path to the root
@@ -557,6 +565,10 @@ def get_metadata() -> Tuple[Optional[str], Dict[str, str]]:
         return None, {"note": "no launcher script (interactive session or `python -c`); "
                               "no git information recorded"}
     root, why_not = _git_archive.repo_root(os.path.dirname(launcher))
+    if root is not None and _git_archive.is_ignored(root, launcher):
+        # e.g. a tool's script inside an ignored virtualenv in a repository:
+        # that repository does not hold the launcher's code.
+        root, why_not = None, "git ignores it in the repository %s" % root
     if root is None:
         if "not a git repository" in why_not:
             why_not = "it is not in a git repository"

@@ -424,10 +424,21 @@ def test_archive_leaves_out_big_files_with_a_warning(tmp_path, data_dir):
     assert archived(str(log_dir))[0] == [".gitignore", "lib/util.py", "scripts/launch.py"]
 
 
-def test_get_metadata_reports_the_main_script(data_dir):
+def test_get_metadata_finds_the_repository_of_the_main_script(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    make_repo(repo)
+    main = sys.modules["__main__"]
+    monkeypatch.setattr(main, "__file__", str(repo / "scripts" / "launch.py"), raising=False)
+    assert get_metadata() == (osp.realpath(str(repo)), {
+        "githash": git(repo, "rev-parse", "HEAD"), "launcher": "scripts/launch.py"})
+
+    # A script git ignores (say, a tool inside an ignored virtualenv) is not
+    # the repository's code: nothing to hash or archive.
+    (repo / "ignored.txt").write_text("print('hi')\n")
+    monkeypatch.setattr(main, "__file__", str(repo / "ignored.txt"))
     root, metadata = get_metadata()
-    assert root is None
-    assert metadata["launcher"] == osp.realpath(str(data_dir.parent / "launcher.py"))
+    assert root is None and "githash" not in metadata
+    assert "git ignores it" in metadata["note"]
 
 
 # -- under MPI ------------------------------------------------------------------------

@@ -191,7 +191,7 @@ class ExperimentTemplate:
         # (the function itself is hidden behind the template of that name).
         module, qualname = getattr(self, "__module__", None), getattr(self, "__qualname__", None)
         if (self.function is not None and module not in (None, "__main__") and qualname
-                and "<" not in qualname and _lookup(module, qualname) is self):
+                and "<" not in qualname and _find_by_name(module, qualname) is self):
             return _lookup, (module, qualname)
         return _rebuild_template, (self._options(),)
 
@@ -243,6 +243,13 @@ def _lookup(module: str, qualname: str) -> Any:
     for part in qualname.split("."):
         obj = getattr(obj, part, None)
     return obj
+
+
+def _find_by_name(module: str, qualname: str) -> Any:
+    try:
+        return _lookup(module, qualname)
+    except Exception:  # not importable here: pickle by value instead
+        return None
 
 
 def _rebuild_template(options: Dict[str, Any]) -> "ExperimentTemplate":

@@ -1,0 +1,248 @@
+"""Execute one experiment (a "trial") in a fresh Python process.
+
+This is the bottom layer of the grid: it knows nothing about grids or
+schedulers. Given a serialised thunk (see ``_thunk_file``), ``execute``
+
+1. writes it to a private temporary file,
+2. starts ``python run_entrypoint.py <file>`` and ties the child's life to
+   this process (the child dies when we die, see ``run_entrypoint``),
+3. keeps the run's status record (``_status``) up to date,
+4. waits, stops the child early if asked to (``cancel``), and cleans up.
+
+``ExperimentThunk`` is the other half: the callable that actually runs in
+the child. It is pickled by reference, so this module is imported by every
+child and keeps to light standard-library imports.
+"""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Callable, Dict, Optional
+
+from spinup.utils import _status, _thunk_file
+
+ENTRYPOINT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_entrypoint.py")
+
+# Environment variable telling run_entrypoint which process it must not
+# outlive.
+PARENT_PID_VAR = "SPINUP_PARENT_PID"
+
+# How long a cancelled child gets to stop on SIGTERM before it, and all its
+# descendants, are killed.
+STOP_GRACE_SECONDS = 5.0
+
+
+def make_env(env_name: str) -> Any:
+    """Make an environment with gymnasium (or classic gym, when that is what
+    knows the name)."""
+    try:
+        import gymnasium
+    except ImportError:
+        import gym  # classic gym only
+        return gym.make(env_name)
+    try:
+        return gymnasium.make(env_name)
+    except gymnasium.error.Error:
+        try:
+            import gym
+        except ImportError:
+            raise
+        return gym.make(env_name)
+
+
+class ExperimentThunk:
+    """The callable a child process runs: ``thunk(**kwargs)``, prepared the
+    way Spinning Up prepares it.
+
+    An ``env_name`` kwarg becomes ``env_fn = lambda: make(env_name)``, and
+    with ``num_cpu > 1`` the process first forks into an MPI job.
+    """
+
+    def __init__(self, thunk: Callable[..., Any], kwargs: Dict[str, Any], num_cpu: int = 1):
+        self.thunk = thunk
+        self.kwargs = kwargs
+        self.num_cpu = num_cpu
+
+    def __call__(self) -> Any:
+        kwargs = dict(self.kwargs)
+        if "env_name" in kwargs:
+            env_name = kwargs["env_name"]
+            kwargs["env_fn"] = lambda: make_env(env_name)
+            del kwargs["env_name"]
+        if self.num_cpu > 1:
+            # Imported only when needed: it brings in numpy, which a plain
+            # one-process launch does not have to pay for.
+            from spinup.utils.mpi_tools import mpi_fork
+            mpi_fork(self.num_cpu)
+        return self.thunk(**kwargs)
+
+
+class Outcome:
+    """What became of one trial.
+
+    Attributes:
+        exp_name (string): The experiment's name.
+        output_dir (string): Its output directory (None if unknown).
+        state (string): 'finished', 'failed', 'cancelled', or, for a variant
+            the grid did not run, 'skipped' (finished before, on resume) or
+            'not run' (stopped early by fail_fast).
+        exit_code (int): The process's exit status (negative: killed by
+            that signal); None if it never ran.
+        start (float): Start time (``time.time()``), None if it never ran.
+        end (float): End time, None if it never ran.
+        attempt (int): 1 for a first run, 2 for the first rerun, ...
+    """
+
+    def __init__(self, exp_name: str, output_dir: Optional[str], state: str,
+                 exit_code: Optional[int] = None, start: Optional[float] = None,
+                 end: Optional[float] = None, attempt: int = 1):
+        self.exp_name = exp_name
+        self.output_dir = output_dir
+        self.state = state
+        self.exit_code = exit_code
+        self.start = start
+        self.end = end
+        self.attempt = attempt
+
+    @property
+    def duration(self) -> Optional[float]:
+        """Seconds from start to end, or None."""
+        if self.start is None or self.end is None:
+            return None
+        return self.end - self.start
+
+    @property
+    def ok(self) -> bool:
+        """Whether the trial counts as a success ('finished' or 'skipped')."""
+        return self.state in (_status.FINISHED, "skipped")
+
+    def __repr__(self) -> str:
+        return "Outcome(%r, state=%r, exit_code=%r)" % (self.exp_name, self.state, self.exit_code)
+
+
+def execute(blob: bytes, *, exp_name: str, output_dir: Optional[str], attempt: int = 1,
+            stream: Optional[Callable[[str], None]] = None,
+            cancel: Optional[threading.Event] = None) -> Outcome:
+    """Run a serialised thunk in a fresh process and wait for it.
+
+    Args:
+        blob (bytes): The thunk, from ``_thunk_file.dumps``.
+
+        exp_name (string): Name of the experiment (for the status record).
+
+        output_dir (string): Where its status record goes; None for none.
+
+        attempt (int): Which attempt at this run this is.
+
+        stream (callable): If given, the child's stdout and stderr are read
+            line by line and passed to ``stream`` (without the newline)
+            instead of going straight to our own stdout, and the child gets
+            its own session, so that a Ctrl-C at the terminal reaches only
+            us and we stop it cleanly.
+
+        cancel (threading.Event): Set it to stop the child early.
+
+    Returns:
+        An ``Outcome``.
+    """
+    path = _thunk_file.write(blob)
+    env = dict(os.environ)
+    env[PARENT_PID_VAR] = str(os.getpid())
+    if stream is not None:
+        env["PYTHONUNBUFFERED"] = "1"  # lines should arrive when printed
+    sys.stdout.flush()
+    sys.stderr.flush()
+    start_iso, start = _status.now_iso(), time.time()
+    reader = None
+    proc = None
+
+    def record(state, code=None, end=None):
+        if output_dir:
+            _status.write(output_dir, _status.make_record(
+                exp_name, state, start=start_iso, attempt=attempt, pid=proc.pid,
+                exit_code=code, end=None if end is None else _status.now_iso(),
+                duration=None if end is None else end - start))
+
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, ENTRYPOINT, path], env=env,
+            stdout=subprocess.PIPE if stream else None,
+            stderr=subprocess.STDOUT if stream else None,
+            start_new_session=stream is not None)
+        if stream is not None:
+            reader = threading.Thread(target=_pump, args=(proc.stdout, stream), daemon=True)
+            reader.start()
+        cancelled = _wait(proc, output_dir, cancel, on_dir=lambda: record(_status.RUNNING))
+    except BaseException:
+        # Ctrl-C (or any error here): the child must not outlive the grid.
+        if proc is not None:
+            stop(proc)
+            record(_status.CANCELLED, proc.returncode, time.time())
+        raise
+    finally:
+        if reader is not None:
+            reader.join(timeout=5)
+        _thunk_file.remove(path)
+    end = time.time()
+    code = proc.returncode
+    state = (_status.CANCELLED if cancelled else
+             _status.FINISHED if code == 0 else _status.FAILED)
+    record(state, code, end)
+    return Outcome(exp_name, output_dir, state, code, start, end, attempt)
+
+
+def _wait(proc: subprocess.Popen, output_dir: Optional[str],
+          cancel: Optional[threading.Event], on_dir: Callable[[], None]) -> bool:
+    """Wait for proc; write the 'running' record once its output dir exists
+    (writing it earlier would create the dir, and the Logger would then warn
+    that it already exists); stop proc if cancel is set. Returns whether it
+    was cancelled."""
+    announced = not output_dir
+    while True:
+        try:
+            proc.wait(timeout=0.1)
+            return False
+        except subprocess.TimeoutExpired:
+            pass
+        if not announced and os.path.isdir(output_dir):
+            on_dir()
+            announced = True
+        if cancel is not None and cancel.is_set():
+            stop(proc)
+            return True
+
+
+def _pump(pipe, stream: Callable[[str], None]) -> None:
+    with pipe:
+        for raw in iter(pipe.readline, b""):
+            stream(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+
+
+def stop(proc: subprocess.Popen, grace: float = STOP_GRACE_SECONDS) -> None:
+    """Stop a child started by ``execute`` and everything it started.
+
+    SIGTERM first: run_entrypoint then kills its own descendants (an MPI
+    job, for instance) and exits. Whatever is left after ``grace`` seconds
+    is killed.
+    """
+    import psutil
+    if proc.poll() is not None:
+        return
+    try:
+        family = [psutil.Process(proc.pid)]
+        family += family[0].children(recursive=True)
+    except psutil.Error:
+        family = []
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    for p in family:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    proc.wait()

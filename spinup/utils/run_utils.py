@@ -1,0 +1,726 @@
+"""Launch experiments: one at a time (``call_experiment``) or a whole grid of
+hyperparameters (``ExperimentGrid``).
+
+Every experiment runs in a fresh Python process (``run_entrypoint.py``), so
+no state leaks from one experiment into the next. The work is split in three
+layers, as in Ray Tune:
+
+- the grid definition: ``ExperimentGrid`` (keys, values, names, variants);
+- the scheduling of variants: ``_grid_backends`` (this machine, ``parallel``
+  at a time, or a Ray cluster);
+- the execution of one variant: ``_trial`` (a fresh process tied to the
+  grid's life, with a status record in its output dir).
+"""
+import inspect
+import itertools
+import json
+import math
+import numbers
+import os
+import os.path as osp
+import string
+import subprocess
+import sys
+import time
+from textwrap import dedent
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+
+from tqdm import trange
+
+from spinup.user_config import (DEFAULT_DATA_DIR, DEFAULT_SHORTHAND, FORCE_DATESTAMP,
+                                WAIT_BEFORE_LAUNCH)
+from spinup.utils import _grid_backends, _status, _thunk_file, _trial
+from spinup.utils._progress import GridProgress
+from spinup.utils._summary import summary_table
+from spinup.utils.logx import colorize
+from spinup.utils.mpi_tools import physical_cores
+from spinup.utils.serialization_utils import convert_json
+
+DIV_LINE_WIDTH = 80
+
+# Arguments of call_experiment that a grid sets itself; a grid key of the
+# same name would collide with them.
+_RUN_ARGS = ("num_cpu", "data_dir", "datestamp")
+_GRID_SET = ("exp_name", "thunk")
+
+
+class GridError(ValueError, AssertionError):
+    """A bad argument to ExperimentGrid or call_experiment, found before
+    anything was launched. (Also an AssertionError: the original raised
+    assertion errors for these.)"""
+
+
+class GridRunError(subprocess.CalledProcessError):
+    """Some variants of a grid failed (or were not run because of
+    ``fail_fast``). A CalledProcessError, like the original's error on a
+    failed experiment.
+
+    Attributes:
+        failed (list): Names of the variants that did not finish.
+        outcomes (list): What became of every variant.
+    """
+
+    def __init__(self, failed: List[str], outcomes: List[Any]):
+        codes = [o.exit_code for o in outcomes if not o.ok and o.exit_code]
+        super().__init__(codes[0] if codes else 1, "ExperimentGrid.run")
+        self.failed = failed
+        self.outcomes = outcomes
+
+    def __str__(self) -> str:
+        return "%d of %d variants did not finish: %s" % (
+            len(self.failed), len(self.outcomes), ", ".join(self.failed))
+
+
+def setup_logger_kwargs(exp_name: str, seed: Optional[int] = None,
+                        data_dir: Optional[str] = None, datestamp: bool = False) -> Dict[str, str]:
+    """
+    Sets up the output_dir for a logger and returns a dict for logger kwargs.
+
+    If no seed is given and datestamp is false,
+
+    ::
+
+        output_dir = data_dir/exp_name
+
+    If a seed is given and datestamp is false,
+
+    ::
+
+        output_dir = data_dir/exp_name/exp_name_s[seed]
+
+    If datestamp is true, amend to
+
+    ::
+
+        output_dir = data_dir/YY-MM-DD_exp_name/YY-MM-DD_HH-MM-SS_exp_name_s[seed]
+
+    You can force datestamp=True by setting ``FORCE_DATESTAMP=True`` in
+    ``spinup/user_config.py`` (or ``SPINUP_FORCE_DATESTAMP=1``).
+
+    Args:
+        exp_name (string): Name for experiment. It must stay inside data_dir:
+            no ``..`` that climbs out of it, no absolute path.
+
+        seed (int): Seed for random number generators used by experiment.
+
+        data_dir (string): Path to folder where results should be saved.
+            Default is the ``DEFAULT_DATA_DIR`` in ``spinup/user_config.py``.
+
+        datestamp (bool): Whether to include a date and timestamp in the
+            name of the save directory.
+
+    Returns:
+        logger_kwargs, a dict containing output_dir and exp_name.
+    """
+    datestamp = datestamp or FORCE_DATESTAMP
+    ymd_time = time.strftime("%Y-%m-%d_") if datestamp else ""
+    relpath = "".join([ymd_time, exp_name])
+    if seed is not None:
+        # Runs that differ only by seed share a folder, one subfolder each.
+        if datestamp:
+            hms_time = time.strftime("%Y-%m-%d_%H-%M-%S")
+            subfolder = "".join([hms_time, "-", exp_name, "_s", str(seed)])
+        else:
+            subfolder = "".join([exp_name, "_s", str(seed)])
+        relpath = osp.join(relpath, subfolder)
+    data_dir = data_dir or DEFAULT_DATA_DIR
+    norm = osp.normpath(relpath)
+    if osp.isabs(exp_name) or norm == os.pardir or norm.startswith(os.pardir + os.sep):
+        raise GridError("exp_name %r would put the output outside data_dir (%s). Use a "
+                        "relative name without '..'." % (exp_name, data_dir))
+    return dict(output_dir=osp.join(data_dir, relpath), exp_name=exp_name)
+
+
+def call_experiment(exp_name: str, thunk: Callable[..., Any], seed: int = 0,
+                    num_cpu: Union[int, str] = 1, data_dir: Optional[str] = None,
+                    datestamp: bool = False, **kwargs) -> None:
+    """
+    Run a function (thunk) with hyperparameters (kwargs), plus configuration.
+
+    This wraps a few pieces of functionality which are useful when you want
+    to run many experiments in sequence, including logger configuration and
+    splitting into multiple processes for MPI.
+
+    There's also a SpinningUp-specific convenience added into executing the
+    thunk: if ``env_name`` is one of the kwargs passed to call_experiment,
+    it's assumed that the thunk accepts an argument called ``env_fn``, and
+    that the ``env_fn`` should make a gymnasium environment with the given
+    ``env_name`` (classic gym is used for names only it knows).
+
+    The way the experiment is actually executed: the function is serialized
+    with cloudpickle to a temporary file that only you can read, and
+    ``run_entrypoint.py`` is executed in a subprocess with the path of that
+    file as its argument. ``run_entrypoint.py`` loads the function and
+    executes it. We choose to do it this way---instead of just calling the
+    function directly here---to avoid leaking state between successive
+    experiments. The subprocess does not outlive this process, and its
+    output dir gets a ``status.json`` record of the run.
+
+    Args:
+        exp_name (string): Name for experiment.
+
+        thunk (callable): A python function.
+
+        seed (int): Seed for random number generators.
+
+        num_cpu (int): Number of MPI processes to split into. Also accepts
+            'auto', which will set up as many procs as there are cpus on
+            the machine.
+
+        data_dir (string): Used in configuring the logger, to decide where
+            to store experiment results. Note: if left as None, data_dir will
+            default to ``DEFAULT_DATA_DIR`` from ``spinup/user_config.py``.
+
+        **kwargs: All kwargs to pass to thunk.
+
+    Raises:
+        GridError: bad num_cpu or exp_name (before anything runs).
+        subprocess.CalledProcessError: the experiment failed.
+    """
+    prep = _prepare_experiment(exp_name, thunk, seed, num_cpu, data_dir, datestamp, kwargs, print)
+    outcome = _trial.execute(prep.blob, exp_name=exp_name, output_dir=prep.output_dir,
+                             attempt=prep.attempt)
+    _report(outcome, print)
+    if not outcome.ok:
+        raise subprocess.CalledProcessError(outcome.exit_code, [sys.executable, _trial.ENTRYPOINT])
+
+
+def _prepare_experiment(exp_name, thunk, seed, num_cpu, data_dir, datestamp, kwargs,
+                        out) -> _grid_backends.Prepared:
+    """Everything call_experiment does before the launch: print the kwargs,
+    set up logger_kwargs, serialise the thunk."""
+    num_cpu = _check_num_cpu(num_cpu)
+    if not callable(thunk):
+        raise GridError("thunk must be callable, not %r." % (thunk,))
+    kwargs["seed"] = seed
+
+    # Be friendly and print out your kwargs, so we all know what's up
+    out(colorize("Running experiment:\n", color="cyan", bold=True))
+    out(exp_name + "\n")
+    out(colorize("with kwargs:\n", color="cyan", bold=True))
+    kwargs_json = convert_json(kwargs)
+    out(json.dumps(kwargs_json, separators=(",", ":\t"), indent=4, sort_keys=True))
+    out("\n")
+
+    if "logger_kwargs" not in kwargs:
+        kwargs["logger_kwargs"] = setup_logger_kwargs(exp_name, seed, data_dir, datestamp)
+    else:
+        out("Note: Call experiment is not handling logger_kwargs.\n")
+    output_dir = _output_dir_of(kwargs)
+    previous = _status.read(output_dir)
+    attempt = int(previous.get("attempt", 0)) + 1 if previous else 1
+    blob = _thunk_file.dumps(_trial.ExperimentThunk(thunk, kwargs, num_cpu))
+    return _grid_backends.Prepared(blob, exp_name, output_dir, attempt)
+
+
+def _output_dir_of(kwargs: Dict[str, Any]) -> Optional[str]:
+    logger_kwargs = kwargs.get("logger_kwargs")
+    if isinstance(logger_kwargs, dict) and isinstance(logger_kwargs.get("output_dir"), str):
+        return logger_kwargs["output_dir"]
+    return None
+
+
+def _report(outcome: _trial.Outcome, out: Callable[[str], None]) -> None:
+    """Print the banner that ends an experiment: where its results are, or
+    that it failed."""
+    line = "=" * DIV_LINE_WIDTH
+    if outcome.state == _status.FAILED:
+        out("\n" * 3 + line + "\n" + dedent("""
+
+            There appears to have been an error in your experiment.
+
+            Check the traceback above to see what actually went wrong. The 
+            traceback below, included for completeness (but probably not useful
+            for diagnosing the error), shows the stack leading up to the 
+            experiment launch.
+
+            """) + line + "\n" * 3)  # noqa: W291 (the original text)
+        return
+    if not outcome.ok:
+        out(colorize("Experiment %s was %s." % (outcome.exp_name, outcome.state), "yellow"))
+        return
+    plot_cmd = colorize("python -m spinup.run plot " + str(outcome.output_dir), "green")
+    test_cmd = colorize("python -m spinup.run test_policy " + str(outcome.output_dir), "green")
+    out("\n" * 5 + line + "\n" + dedent("""\
+        End of experiment.
+
+
+        Plot results from this run with:
+
+        %s
+
+
+        Watch the trained agent with:
+
+        %s
+
+
+        """ % (plot_cmd, test_cmd)) + line + "\n" * 5)
+
+
+def all_bools(vals: Sequence[Any]) -> bool:
+    """Whether every value in vals is a bool."""
+    return all([isinstance(v, bool) for v in vals])
+
+
+def valid_str(v: Any) -> str:
+    """
+    Convert a value or values to a string which could go in a filepath.
+
+    Named objects (functions, classes) give their name; tuples and lists
+    give their items joined by ``-``; anything else is lowercased, with every
+    character other than letters, digits, ``-`` and ``_`` replaced by ``-``.
+    """
+    if hasattr(v, "__name__"):
+        return valid_str(v.__name__)
+
+    if isinstance(v, tuple) or isinstance(v, list):
+        return "-".join([valid_str(x) for x in v])
+
+    valid_chars = "-_%s%s" % (string.ascii_letters, string.digits)
+    str_v = str(v).lower()
+    return "".join(c if c in valid_chars else "-" for c in str_v)
+
+
+class ExperimentGrid:
+    """
+    Tool for running many experiments given hyperparameter ranges.
+    """
+
+    def __init__(self, name: str = ""):
+        self.keys: List[str] = []
+        self.vals: List[List[Any]] = []
+        self.shs: List[Optional[str]] = []
+        self.in_names: List[bool] = []
+        self.name(name)
+
+    def name(self, _name: str) -> None:
+        """Set the grid's name, the first part of every variant's name."""
+        if not isinstance(_name, str):
+            raise GridError("Name has to be a string, not %r." % (_name,))
+        self._name = _name
+
+    def print(self) -> None:
+        """Print a helpful report about the experiment grid."""
+        print("=" * DIV_LINE_WIDTH)
+
+        # A long grid name breaks the announcement over two lines.
+        base_msg = "ExperimentGrid %s runs over parameters:\n"
+        name_insert = "[" + self._name + "]"
+        if len(base_msg % name_insert) <= 80:
+            msg = base_msg % name_insert
+        else:
+            msg = base_msg % (name_insert + "\n")
+        print(colorize(msg, color="green", bold=True))
+
+        # List off parameters, shorthands, and possible values.
+        for k, v, sh in zip(self.keys, self.vals, self.shs):
+            color_k = colorize(k.ljust(40), color="cyan", bold=True)
+            print("", color_k, "[" + sh + "]" if sh is not None else "", "\n")
+            for val in v:
+                print("\t" + str(convert_json(val)))
+            print()
+
+        # Counting seeds: how many runs; not counting them: how many
+        # otherwise-unique configurations.
+        nvars_total = int(math.prod([len(v) for v in self.vals]))
+        if "seed" in self.keys:
+            num_seeds = len(self.vals[self.keys.index("seed")])
+            nvars_seedless = int(nvars_total / num_seeds)
+        else:
+            nvars_seedless = nvars_total
+        print(" Variants, counting seeds: ".ljust(40), nvars_total)
+        print(" Variants, not counting seeds: ".ljust(40), nvars_seedless)
+        print()
+        print("=" * DIV_LINE_WIDTH)
+
+    def _default_shorthand(self, key: str) -> str:
+        # The first three characters of each colon-separated part, minus
+        # anything that is not a letter or digit.
+        valid_chars = "%s%s" % (string.ascii_letters, string.digits)
+
+        def shear(x):
+            return "".join(z for z in x[:3] if z in valid_chars)
+        return "-".join([shear(x) for x in key.split(":")])
+
+    def add(self, key: str, vals: Any, shorthand: Optional[str] = None,
+            in_name: bool = False) -> None:
+        """
+        Add a parameter (key) to the grid config, with potential values (vals).
+
+        By default, if a shorthand isn't given, one is automatically generated
+        from the key using the first three letters of each colon-separated
+        term. To disable this behavior, change ``DEFAULT_SHORTHAND`` in the
+        ``spinup/user_config.py`` file to ``False``.
+
+        Args:
+            key (string): Name of parameter.
+
+            vals (value or list of values): Allowed values of parameter.
+
+            shorthand (string): Optional, shortened name of parameter. For
+                example, maybe the parameter ``steps_per_epoch`` is shortened
+                to ``steps``.
+
+            in_name (bool): When constructing variant names, force the
+                inclusion of this parameter into the name.
+
+        Raises:
+            GridError: key or shorthand not a string, key already added, or
+                no values.
+        """
+        if not isinstance(key, str):
+            raise GridError("Key must be a string, not %r." % (key,))
+        if shorthand is not None and not isinstance(shorthand, str):
+            raise GridError("Shorthand must be a string, not %r (key %r)." % (shorthand, key))
+        if key in self.keys:
+            raise GridError("Key %r was already added to the grid; give all its values in "
+                            "one add() call." % key)
+        if not isinstance(vals, list):
+            vals = [vals]
+        if len(vals) == 0:
+            raise GridError("Key %r has an empty list of values; give it at least one." % key)
+        if DEFAULT_SHORTHAND and shorthand is None:
+            shorthand = self._default_shorthand(key)
+        self.keys.append(key)
+        self.vals.append(vals)
+        self.shs.append(shorthand)
+        self.in_names.append(in_name)
+
+    def variant_name(self, variant: Dict[str, Any]) -> str:
+        """
+        Given a variant (dict of valid param/value pairs), make an exp_name.
+
+        A variant's name is constructed as the grid name (if you've given it
+        one), plus param names (or shorthands if available) and values
+        separated by underscores.
+
+        Note: if ``seed`` is a parameter, it is not included in the name.
+        """
+        def get_val(v, k):
+            # k = 'a:b:c' is the path variant['a']['b']['c'].
+            if k in v:
+                return v[k]
+            splits = k.split(":")
+            k0, k1 = splits[0], ":".join(splits[1:])
+            return get_val(v[k0], k1)
+
+        var_name = self._name
+        for k, v, sh, inn in zip(self.keys, self.vals, self.shs, self.in_names):
+            # A parameter goes in the name if it can take several values or
+            # must be shown, except for seed: runs that differ only by seed
+            # share an experiment name, so they are grouped together.
+            if (len(v) > 1 or inn) and not (k == "seed"):
+                param_name = valid_str(sh if sh is not None else k)
+                variant_val = get_val(variant, k)
+                if all_bools(v):
+                    # A boolean parameter shows only when it is True.
+                    var_name += ("_" + param_name) if variant_val else ""
+                else:
+                    var_name += "_" + param_name + valid_str(variant_val)
+        return var_name.lstrip("_")
+
+    def variants(self) -> List[Dict[str, Any]]:
+        """
+        Makes a list of dicts, where each dict is a valid config in the grid.
+
+        There is special handling for variant parameters whose names take
+        the form ``'full:param:name'``. The colons are taken to indicate that
+        these parameters should have a nested dict structure. eg, if there
+        are two params,
+
+        ==================== ===
+        Key                  Val
+        ==================== ===
+        ``'base:param:a'``   1
+        ``'base:param:b'``   2
+        ==================== ===
+
+        the variant dict will have the structure
+
+        .. parsed-literal::
+
+            variant = {
+                base: {
+                    param : {
+                        a : 1,
+                        b : 2
+                        }
+                    }
+                }
+
+        The first key added varies slowest.
+
+        Raises:
+            GridError: a key is both a value and a prefix of other keys
+                ('a' and 'a:b').
+        """
+        flat = [dict(zip(self.keys, combo)) for combo in itertools.product(*self.vals)]
+        return [_unflatten(var) for var in flat]
+
+    def run(self, thunk: Union[Callable[..., Any], str], num_cpu: Union[int, str] = 1,
+            data_dir: Optional[str] = None, datestamp: bool = False, *,
+            parallel: Union[int, str] = 1, backend: str = "local",
+            address: Optional[str] = None, resume: bool = False,
+            fail_fast: bool = False) -> None:
+        """
+        Run each variant in the grid with function 'thunk'.
+
+        Note: 'thunk' must be either a callable function, or a string. If it
+        is a string, it must be the name of a parameter whose values are all
+        callable functions.
+
+        Uses ``call_experiment`` to actually launch each experiment, and
+        gives each variant a name using ``self.variant_name()``.
+
+        Maintenance note: the args for ExperimentGrid.run should track
+        closely to the args for call_experiment. However, ``seed`` is omitted
+        because we presume the user may add it as a parameter in the grid.
+
+        Everything is checked before the first variant launches. A failed
+        variant does not stop the others (unless ``fail_fast``); at the end
+        a summary table lists every variant, and a ``GridRunError`` names the
+        ones that did not finish.
+
+        Args:
+            thunk (callable or string): The training function, or the name
+                of a grid key whose values are training functions.
+
+            num_cpu (int): MPI processes per variant, or 'auto'.
+
+            data_dir (string): Where outputs go (default DEFAULT_DATA_DIR).
+
+            datestamp (bool): Datestamp the output folders.
+
+            parallel (int): Keyword only. How many variants run at once, each
+                in its own process; 'auto' fills the machine (physical cores
+                // num_cpu) or, with Ray, the cluster.
+
+            backend (string): Keyword only. 'local' (this machine) or 'ray'
+                (every variant is a Ray task with ``num_cpus=num_cpu``).
+
+            address (string): Keyword only. The Ray cluster to use (default:
+                RAY_ADDRESS, else a running local cluster, else a new one).
+
+            resume (bool): Keyword only. Skip the variants that finished
+                (their ``status.json`` says so) and rerun the others; a
+                thunk with a ``resume`` parameter gets ``resume=True`` for a
+                variant that ran before.
+
+            fail_fast (bool): Keyword only. Stop everything at the first
+                failure.
+
+        Raises:
+            GridError: bad arguments (nothing has been launched).
+            GridRunError: some variants failed.
+        """
+        num_cpu = _check_num_cpu(num_cpu)
+        parallel = _check_parallel(parallel, backend, address, num_cpu)
+        if resume and (datestamp or FORCE_DATESTAMP):
+            raise GridError("resume=True needs stable output folders, but datestamp gives "
+                            "every run a new one. Resume without datestamp.")
+        if backend == "ray":
+            data_dir = osp.abspath(data_dir or DEFAULT_DATA_DIR)  # workers start elsewhere
+        variants = self.variants()
+        jobs = [self._job(var, thunk, num_cpu, data_dir, datestamp) for var in variants]
+        _check_jobs(jobs)
+
+        # Print info about self.
+        self.print()
+        var_names = sorted(set(job.name for job in jobs))
+        line = "=" * DIV_LINE_WIDTH
+        preparing = colorize("Preparing to run the following experiments...",
+                             color="green", bold=True)
+        joined_var_names = "\n".join(var_names)
+        print(f"\n{preparing}\n\n{joined_var_names}\n\n{line}")
+        skipped = _plan_resume(jobs) if resume else []
+        if backend == "local":
+            _warn_oversubscription(parallel, num_cpu)
+
+        if WAIT_BEFORE_LAUNCH > 0:
+            delay_msg = colorize(dedent("""
+            Launch delayed to give you a few seconds to review your experiments.
+
+            To customize or disable this behavior, change WAIT_BEFORE_LAUNCH in
+            spinup/user_config.py.
+
+            """), color="cyan", bold=True) + line
+            print(delay_msg)
+            wait, steps = WAIT_BEFORE_LAUNCH, 100
+            prog_bar = trange(steps, desc="Launching in...",
+                              leave=False, ncols=DIV_LINE_WIDTH,
+                              mininterval=0.25,
+                              bar_format="{desc}: {bar}| {remaining} {elapsed}")
+            for _ in prog_bar:
+                time.sleep(wait / steps)
+
+        todo = [job for job in jobs if job not in skipped]
+        capture = backend == "local" and parallel > 1
+        progress = GridProgress(len(jobs), skipped=len(skipped), prefix=capture,
+                                live=capture and sys.stdout.isatty())
+        try:
+            if backend == "ray":
+                ran = _grid_backends.run_ray(todo, parallel=parallel, fail_fast=fail_fast,
+                                             progress=progress, address=address,
+                                             num_cpu=num_cpu)
+            else:
+                ran = _grid_backends.run_local(todo, parallel=parallel, fail_fast=fail_fast,
+                                               progress=progress)
+        finally:
+            progress.close()
+        results = dict(zip(map(id, todo), ran))
+        outcomes = [results.get(id(job)) or _trial.Outcome(job.name, job.planned_dir, "skipped")
+                    for job in jobs]
+        print("\n" + line)
+        print(colorize("Summary of ExperimentGrid [%s]:" % self._name, "green", bold=True))
+        print(summary_table(outcomes))
+        print(line)
+        failed = [o.exp_name for o in outcomes if not o.ok]
+        if failed:
+            raise GridRunError(failed, outcomes)
+
+    def _job(self, var: Dict[str, Any], thunk: Any, num_cpu: int, data_dir: Optional[str],
+             datestamp: bool) -> "_Variant":
+        name = self.variant_name(var)
+        if isinstance(thunk, str):
+            # The thunk is the value of a grid key in each variant.
+            if thunk not in self.keys or ":" in thunk:
+                raise GridError("thunk %r names no (top-level) key of the grid; the keys are "
+                                "%s." % (thunk, ", ".join(map(repr, self.keys))))
+            thunk_ = var.pop(thunk)
+        else:
+            thunk_ = thunk
+        if not callable(thunk_):
+            raise GridError("thunk must be a callable or the name of a grid key whose values "
+                            "are callables, not %r." % (thunk_,))
+        for key in var:
+            if key in _RUN_ARGS:
+                raise GridError("Key %r is an argument of run(); pass it as "
+                                "eg.run(thunk, %s=...)." % (key, key))
+            if key in _GRID_SET:
+                raise GridError("Key %r is set by the grid itself; rename it." % key)
+        return _Variant(name, thunk_, var, num_cpu, data_dir, datestamp)
+
+
+class _Variant:
+    """One variant of a grid, as a job for the schedulers in _grid_backends."""
+
+    def __init__(self, name, thunk, kwargs, num_cpu, data_dir, datestamp):
+        self.name = name
+        self.thunk = thunk
+        self.kwargs = kwargs
+        self.num_cpu = num_cpu
+        self.data_dir = data_dir
+        self.datestamp = datestamp
+        # Known before launch unless datestamped (the stamp is taken at launch).
+        self.planned_dir = _output_dir_of(kwargs)
+        if self.planned_dir is None and not (datestamp or FORCE_DATESTAMP):
+            self.planned_dir = setup_logger_kwargs(name, kwargs.get("seed", 0),
+                                                   data_dir)["output_dir"]
+
+    def prepare(self, out: Callable[[str], None]) -> _grid_backends.Prepared:
+        kwargs = dict(self.kwargs)
+        seed = kwargs.pop("seed", 0)
+        return _prepare_experiment(self.name, self.thunk, seed, self.num_cpu, self.data_dir,
+                                   self.datestamp, kwargs, out)
+
+    def finish(self, outcome: _trial.Outcome, out: Callable[[str], None]) -> None:
+        _report(outcome, out)
+
+
+def _unflatten(var: Dict[str, Any], path: str = "") -> Dict[str, Any]:
+    """Nest {'a:b': 1, 'a:c': 2} into {'a': {'b': 1, 'c': 2}}."""
+    new_var: Dict[str, Any] = {}
+    nested = set()
+    for k, v in var.items():
+        head, sep, rest = k.partition(":")
+        if head in new_var and (not sep or head not in nested):
+            raise GridError("You can't assign multiple values to the same key. (%r is both a "
+                            "key of its own and the prefix of other keys.)" % (path + head))
+        if sep:
+            new_var.setdefault(head, {})[rest] = v
+            nested.add(head)
+        else:
+            new_var[k] = v
+    for k in nested:
+        new_var[k] = _unflatten(new_var[k], path + k + ":")
+    return new_var
+
+
+def _check_num_cpu(num_cpu: Any) -> int:
+    if num_cpu == "auto":
+        return physical_cores()
+    if isinstance(num_cpu, bool) or not isinstance(num_cpu, numbers.Integral) or num_cpu < 1:
+        raise GridError("num_cpu must be a positive int or 'auto', not %r." % (num_cpu,))
+    return int(num_cpu)
+
+
+def _check_parallel(parallel: Any, backend: Any, address: Any, num_cpu: int) -> Any:
+    if backend not in ("local", "ray"):
+        raise GridError("backend must be 'local' or 'ray', not %r." % (backend,))
+    if address is not None and backend != "ray":
+        raise GridError("address=%r is for backend='ray'; add backend='ray' or drop the "
+                        "address." % (address,))
+    if parallel == "auto":
+        return max(1, physical_cores() // num_cpu) if backend == "local" else "auto"
+    if isinstance(parallel, bool) or not isinstance(parallel, numbers.Integral) or parallel < 1:
+        raise GridError("parallel must be a positive int or 'auto', not %r." % (parallel,))
+    return int(parallel)
+
+
+def _check_jobs(jobs: List[_Variant]) -> None:
+    """Two variants must not share an output dir, and none may be running."""
+    seen: Dict[str, str] = {}
+    for job in jobs:
+        where = job.planned_dir
+        if where is None:
+            continue
+        if where in seen:
+            raise GridError(
+                "Variants %r and %r would both write to %s. Make their names differ: give "
+                "the keys that tell them apart a shorthand, or in_name=True." % (
+                    seen[where], job.name, where))
+        seen[where] = job.name
+        record = _status.read(where)
+        if _status.is_alive(record):
+            raise GridError("Variant %r is still running in %s (pid %d). Wait for it or stop "
+                            "it before running the grid again." % (job.name, where,
+                                                                   record["pid"]))
+
+
+def _accepts_resume(fn: Any) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    p = params.get("resume")
+    return p is not None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+
+
+def _plan_resume(jobs: List[_Variant]) -> List[_Variant]:
+    """Pick the finished variants (to skip); let the thunks of the others
+    resume where the variant ran before. Returns the skipped jobs."""
+    skipped, resumed = [], 0
+    for job in jobs:
+        record = _status.read(job.planned_dir)
+        if record and record.get("state") == _status.FINISHED:
+            skipped.append(job)
+            continue
+        ran_before = record is not None or (
+            job.planned_dir is not None and osp.exists(osp.join(job.planned_dir, "progress.txt")))
+        if ran_before and _accepts_resume(job.thunk) and "resume" not in job.kwargs:
+            job.kwargs["resume"] = True
+            resumed += 1
+    print(colorize("Resuming: %d of %d variants finished before and are skipped; %d will "
+                   "run (%d of them continue where they stopped)."
+                   % (len(skipped), len(jobs), len(jobs) - len(skipped), resumed),
+                   "cyan", bold=True))
+    return skipped
+
+
+def _warn_oversubscription(parallel: int, num_cpu: int) -> None:
+    cores = physical_cores()
+    if parallel * num_cpu > cores:
+        print(colorize("Warning: %d variant(s) at once with num_cpu=%d need %d cores, but this "
+                       "machine has %d physical cores; they will compete for CPU time."
+                       % (parallel, num_cpu, parallel * num_cpu, cores), "yellow", bold=True))

@@ -99,8 +99,9 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
         args: The words after it, e.g. ``['--env', 'CartPole-v1', '--seed', '0', '10']``.
 
     Raises:
-        UsageError: for any mistake in the words (run.main turns it into a
-            message and exit status 2).
+        UsageError: for any mistake in the words, found before any experiment
+            starts (run.main turns it into a message and exit status 2).
+        SystemExit: status 1 when some experiments of the grid failed.
     """
     custom = ":" in cmd
     if cmd in BASE_ALGO_NAMES:
@@ -143,7 +144,7 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
         algo = _algo_function(cmd)
     cli.check_accepts(algo, label, list(arg_dict))
 
-    from spinup.utils.run_utils import ExperimentGrid
+    from spinup.utils.run_utils import ExperimentGrid, GridError, GridRunError
     try:
         eg = ExperimentGrid(name=exp_name)
         for k, v in arg_dict.items():
@@ -151,7 +152,15 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
         eg.variants()  # checks the keys fit together before anything starts
     except (ValueError, TypeError) as e:
         raise UsageError(str(e)) from None
-    eg.run(algo, **run_kwargs)
+    try:
+        eg.run(algo, **run_kwargs)
+    except GridError as e:
+        # Raised only before the first experiment launches.
+        raise UsageError(str(e)) from None
+    except GridRunError as e:
+        # Each failed experiment has already shown its own traceback.
+        print("spinup.run: %s" % e, file=sys.stderr)
+        sys.exit(1)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

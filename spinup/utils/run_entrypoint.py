@@ -47,17 +47,42 @@ def _fix_sys_path() -> None:
         sys.path.append(root)
 
 
-def _kill_descendants() -> None:
-    try:
+def _descendants() -> list:
+    """Pids of all our descendants, from /proc (psutil elsewhere)."""
+    if not os.path.isdir("/proc/self/task"):
         import psutil
-        for _ in range(2):  # a second pass catches what was forked meanwhile
-            for child in psutil.Process().children(recursive=True):
-                try:
-                    child.kill()
-                except psutil.Error:
-                    pass
-    except Exception:
-        pass
+        return [p.pid for p in psutil.Process().children(recursive=True)]
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue  # it just ended
+        # The command name, in parentheses, may itself hold spaces.
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [os.getpid()]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
+def _kill_descendants() -> None:
+    for _ in range(2):  # a second pass catches what was forked meanwhile
+        try:
+            pids = _descendants()
+        except Exception:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def _set_parent_death_signal(sig: int) -> None:
@@ -92,7 +117,9 @@ def _tie_to_parent(cleanup) -> bool:
 
     def on_sigterm(*_):
         # Same end as the default SIGTERM action (status -15), after
-        # taking our descendants with us.
+        # taking our descendants with us. A second SIGTERM must not
+        # interrupt the first one's work.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _kill_descendants()
         cleanup()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -278,6 +278,32 @@ def test_test_policy_loads_what_a_wrapped_experiment_saved(data_dir):
     run_policy(env, get_action, max_ep_len=5, num_episodes=1, render=False)
 
 
+def test_reference_ppo_runs_as_a_wrapped_experiment(data_dir):
+    pytest.importorskip("torch")
+    import gymnasium as gym
+    from spinup import ppo_pytorch
+    from spinup.utils.test_policy import load_policy_and_env, run_policy
+
+    @wrap_experiment(prefix="ppo-bench", name_parameters="passed", snapshot_mode="all",
+                     archive_launch_repo=False)
+    def ppo_cartpole(ctxt, seed, hid=(16,)):
+        ppo_pytorch(lambda: gym.make("CartPole-v1"), ac_kwargs=dict(hidden_sizes=hid),
+                    seed=seed, steps_per_epoch=100, epochs=2, train_pi_iters=2,
+                    train_v_iters=2, save_freq=1, logger_kwargs=dict(exp_name="ppo_cartpole"))
+        return ctxt.snapshot_dir
+
+    log_dir = ppo_cartpole(seed=3)
+    assert log_dir == str(data_dir / "local" / "ppo-bench" / "ppo_cartpole_seed=3")
+    assert files_in(osp.join(log_dir, "pyt_save")) == ["model0.pt", "model1.pt"]
+    assert {"vars0.pkl", "vars1.pkl", "config.json"} <= set(files_in(log_dir))
+    assert read_json(osp.join(log_dir, "config.json"))["seed"] == 3
+
+    [run] = plot.get_datasets(str(data_dir / "local" / "ppo-bench"))
+    assert list(run["Epoch"]) == [0, 1] and list(run["Condition1"].unique()) == ["ppo_cartpole"]
+    env, get_action = load_policy_and_env(log_dir)
+    run_policy(env, get_action, max_ep_len=5, num_episodes=1, render=False)
+
+
 # -- LogEncoder and dump_json --------------------------------------------------------
 
 class Color(enum.Enum):

@@ -510,7 +510,7 @@ def _args_data(command):
     return words[words.index("--args_data") + 1]
 
 
-def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys):
+def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys, request):
     def task(ctxt, variant):
         from spinup.utils.logx import EpochLogger
         logger = EpochLogger()
@@ -526,17 +526,15 @@ def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys):
                               env={"MY_FLAG": "on"}, pre_commands="echo pre-ran", seed=5,
                               snapshot_mode="all")
     command = capsys.readouterr().out.strip().splitlines()[-1]
+    payload = _args_data(command)
+    request.addfinalizer(lambda: os.path.exists(payload) and os.remove(payload))
     assert log_dirs == [str(data_dir / "local" / "experiment" / "later")]
     assert not osp.exists(log_dirs[0])  # printed, not run
     assert command.startswith("echo pre-ran && MY_FLAG=on CUDA_VISIBLE_DEVICES='' ")
     assert "-m spinup.utils._experiment_entrypoint" in command
-    payload = _args_data(command)
     assert stat.S_IMODE(os.stat(payload).st_mode) == 0o600
 
-    try:
-        proc = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
-    finally:
-        os.remove(payload)
+    proc = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("pre-ran")
     child = read_json(osp.join(log_dirs[0], "child.json"))

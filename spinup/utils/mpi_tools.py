@@ -9,10 +9,11 @@ When a process is part of a real MPI job of two or more ranks, an uncaught
 exception on any rank prints its traceback and aborts the whole job, so the
 other ranks never sit forever in a collective waiting for a dead partner.
 """
+import numbers
 import os
 import subprocess
 import sys
-import traceback
+import threading
 from typing import Any, Optional
 
 import numpy as np
@@ -27,7 +28,7 @@ _checked = False
 
 
 class MPILauncherNotFoundError(RuntimeError):
-    """Raised by mpi_fork when no ``mpiexec`` launcher can be found."""
+    """Raised by mpi_fork when no ``mpiexec`` launcher (or no mpi4py) can be found."""
 
 
 def _world():
@@ -48,24 +49,53 @@ def _world():
     return _comm
 
 
+def _launched_size() -> int:
+    """The job size the launcher announced in the environment (1 if none)."""
+    for var in ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE"):
+        try:
+            return int(os.environ[var])
+        except (KeyError, ValueError):
+            pass
+    return 1
+
+
 def _install_abort_on_exception():
+    """Make an uncaught exception on this rank abort the whole MPI job.
+
+    Without this, the rank that raised exits while the others wait forever
+    in their next collective call for a partner that is gone.
+    """
+    if getattr(sys.excepthook, "_spinup_aborts_mpi_job", False):
+        return
     previous_hook = sys.excepthook
 
     def abort_job(exc_type, exc, tb):
         # Show the traceback first: Abort kills this process immediately.
+        comm = None
         try:
-            sys.stderr.write("Uncaught exception on MPI rank %d; aborting the job.\n"
-                             % _comm.Get_rank())
+            comm = _world()
+            rank = comm.Get_rank() if comm is not None else os.environ.get("PMI_RANK", "?")
+            sys.stderr.write("Uncaught exception on MPI rank %s; aborting the job.\n" % rank)
             previous_hook(exc_type, exc, tb)
             sys.stderr.flush()
             sys.stdout.flush()
         finally:
-            _comm.Abort(1)
+            if comm is not None:
+                comm.Abort(1)
 
+    abort_job._spinup_aborts_mpi_job = True
     sys.excepthook = abort_job
 
 
+# A rank can fail before it ever touches MPI (say, in its imports), while the
+# others already wait in a collective: watch for that from the start, without
+# importing mpi4py until it is needed.
+if _launched_size() > 1:
+    _install_abort_on_exception()
+
+
 def _find_launcher() -> str:
+    """Path of the MPI launcher: the one beside this interpreter, else on PATH."""
     import shutil
     # The mpich wheel installs mpiexec next to the interpreter of the venv.
     here = os.path.join(os.path.dirname(sys.executable), "mpiexec")
@@ -93,31 +123,103 @@ def mpi_fork(n: Any, bind_to_core: bool = False) -> None:
     Also, terminates the original process that launched it: the parent waits
     for the MPI job and exits with its exit status.
 
-    The job runs through mpi4py's runner (``python -m mpi4py``), so an
-    uncaught exception on one rank aborts every rank instead of leaving them
-    hanging.
+    The job is ``mpiexec -n n python -m mpi4py <your script and arguments>``,
+    with ``MKL_NUM_THREADS=1 OMP_NUM_THREADS=1 IN_MPI=1`` added to the
+    environment. Each rank runs the script from the top; in the ranks,
+    mpi_fork sees ``IN_MPI`` and returns at once, so the code after it runs
+    on every rank. mpi4py's runner makes an uncaught exception (or a
+    non-zero ``sys.exit``) on one rank abort every rank instead of leaving
+    them hanging. Ctrl-C and SIGTERM sent to the parent reach the ranks.
+
+    Does nothing when n <= 1, or when the process already runs under an MPI
+    launcher.
 
     Args:
         n (int): Number of processes to split into ('auto' means the number
             of physical cores).
 
         bind_to_core (bool): Bind each MPI process to a core.
+
+    Raises:
+        MPILauncherNotFoundError: No ``mpiexec`` (or no mpi4py) is installed.
     """
-    if n == "auto":
-        n = physical_cores()
+    n = _num_procs_from(n)
     if n <= 1:
         return
-    if os.getenv("IN_MPI") is None:
-        env = os.environ.copy()
-        env.update(MKL_NUM_THREADS="1", OMP_NUM_THREADS="1", IN_MPI="1")
-        args = [_find_launcher(), "-n", str(n)]
-        if bind_to_core:
-            args += ["-bind-to", "core"]
-        args += [sys.executable, "-m", "mpi4py"] + _script_command()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        status = subprocess.call(args, env=env)
-        sys.exit(status)
+    if os.getenv("IN_MPI") is not None or _launched_size() > 1:
+        return
+    args = _launch_command(n, bind_to_core)
+    env = os.environ.copy()
+    env.update(MKL_NUM_THREADS="1", OMP_NUM_THREADS="1", IN_MPI="1")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.exit(_run_until_done(args, env))
+
+
+def _num_procs_from(n: Any) -> int:
+    """Check mpi_fork's n; 'auto' means the physical core count."""
+    if isinstance(n, str):
+        if n.strip().lower() == "auto":
+            return physical_cores()
+        try:
+            return int(n)
+        except ValueError:
+            pass
+    elif isinstance(n, numbers.Integral) and not isinstance(n, bool):
+        return int(n)
+    elif isinstance(n, numbers.Real) and float(n).is_integer():
+        return int(n)
+    raise TypeError("mpi_fork: n (num_cpu) must be a whole number of processes or 'auto', "
+                    "got %r." % (n,))
+
+
+def _launch_command(n: int, bind_to_core: bool) -> list:
+    launcher = _find_launcher()
+    import importlib.util
+    if importlib.util.find_spec("mpi4py") is None:
+        raise MPILauncherNotFoundError(
+            "mpi4py is not installed for %s, so the MPI processes could not talk to "
+            "each other. Install it with `pip install mpi4py` (or `pip install "
+            "'spinup[mpi]'`), or run with num_cpu=1." % sys.executable)
+    args = [launcher, "-n", str(n)]
+    if bind_to_core:
+        args += ["-bind-to", "core"]
+    return args + [sys.executable, "-m", "mpi4py"] + _script_command()
+
+
+def _run_until_done(args: list, env: dict) -> int:
+    """Run the launcher; hand it SIGTERM/SIGHUP; return its exit status.
+
+    The parent must not vanish and leave the job running on its own: a
+    grid runner or a batch system that stops an experiment stops the
+    parent, and the launcher passes the signal on to every rank. Ctrl-C in
+    a terminal reaches the launcher directly (same process group), so the
+    parent just waits for it.
+    """
+    import signal
+    proc = subprocess.Popen(args, env=env)
+    forwarded = (signal.SIGTERM, signal.SIGHUP)
+    previous = {}
+
+    def forward(signum, frame):
+        if proc.poll() is None:
+            proc.send_signal(signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in forwarded:
+            previous[sig] = signal.signal(sig, forward)
+    try:
+        while True:
+            try:
+                status = proc.wait()
+                break
+            except KeyboardInterrupt:
+                continue  # the launcher got the Ctrl-C too and is stopping the ranks
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    # A launcher killed by signal k reports -k; shells report 128 + k.
+    return 128 - status if status < 0 else status
 
 
 def _script_command():

@@ -1,0 +1,230 @@
+"""PyTorch helpers for data-parallel training with MPI.
+
+Every process (rank) runs the same training code on its own share of the
+data. Before each optimizer step, :func:`mpi_avg_grads` replaces every
+rank's gradients by their average over all ranks, so all ranks take the same
+step; :func:`sync_params` copies rank 0's parameters to everyone at the start,
+so all ranks begin from the same network.
+
+Both functions move all of a module's tensors through a single MPI call on
+one flat buffer, instead of one call per tensor, and give exactly the
+numbers the one-call-per-tensor version gives. In a single process they do
+nothing.
+"""
+import operator
+import weakref
+from typing import List, Optional
+
+import numpy as np
+import torch
+
+from spinup.utils.mpi_tools import allreduce, broadcast, num_procs, proc_id
+
+__all__ = ["setup_pytorch_for_mpi", "mpi_avg_grads", "sync_params"]
+
+
+def setup_pytorch_for_mpi() -> None:
+    """Avoid slowdowns caused by each separate process's PyTorch using more
+    than its fair share of CPU resources.
+
+    Gives each process ``max(threads // num_procs(), 1)`` torch threads, where
+    ``threads`` is what torch would use on its own. Does nothing when torch
+    already uses a single thread (``mpi_fork`` sets ``OMP_NUM_THREADS=1``, which
+    has that effect).
+    """
+    threads = torch.get_num_threads()
+    if threads == 1:
+        return
+    torch.set_num_threads(max(threads // num_procs(), 1))
+
+
+def mpi_avg_grads(module: torch.nn.Module) -> None:
+    """Average contents of gradient buffers across MPI processes.
+
+    Call it after ``loss.backward()`` and before ``optimizer.step()``. Every
+    gradient ``p.grad`` then holds the mean of that gradient over all ranks,
+    summed in float32 like :func:`spinup.utils.mpi_tools.mpi_avg`: the
+    numbers are exactly those of averaging one tensor at a time.
+
+    All gradients travel in one Allreduce on one flat float32 buffer. For
+    speed, the gradients of float32 CPU parameters are left as views into that
+    buffer (``p.grad`` may be a new tensor object after the call); if you
+    zero gradients in place (``zero_grad(set_to_none=False)``), the next
+    backward pass accumulates straight into the buffer and the next call
+    copies nothing. Other gradients are overwritten in place.
+
+    A parameter whose gradient is None on some ranks (it was not used in
+    their loss) counts as a zero gradient there; its gradient stays None only
+    if it is None on every rank.
+
+    Args:
+        module (torch.nn.Module): The module whose parameters' gradients to
+            average (for instance ``ac.pi``).
+    """
+    n = num_procs()
+    if n == 1:
+        return
+    from mpi4py import MPI  # already loaded: we are in an MPI job
+
+    params = _parameters(module)
+    if not params:
+        return
+    grads = [p.grad for p in params]
+    bucket = _bucket_for(module, params, grads)
+    views, flags = bucket.views, bucket.flags
+
+    # Pack: copy each gradient into its slot of the flat buffer, unless it
+    # already is that slot. The tail of the buffer holds one flag per
+    # parameter telling the other ranks whether this rank has its gradient.
+    todo = [i for i, (g, v) in enumerate(zip(grads, views)) if g is not v]
+    missing = [i for i in todo if grads[i] is None]
+    if missing:
+        todo = [i for i in todo if grads[i] is not None]
+    _copy_all([views[i] for i in todo], [grads[i] for i in todo])
+    flags.fill_(1.0)
+    for i in missing:
+        views[i].zero_()
+        flags[i] = 0.0
+
+    allreduce(MPI.IN_PLACE, bucket.array, op=MPI.SUM)
+    _divide(bucket.array, n)
+
+    # Unpack: point gradients at their slots where dtype and device allow
+    # (no copy), else copy the averages into them.
+    for i in todo:
+        if grads[i].dtype == torch.float32 and grads[i].device.type == "cpu":
+            params[i].grad = views[i]
+        else:
+            grads[i].copy_(views[i])
+    for i in missing:
+        if flags[i] > 0:  # some other rank had a gradient
+            p = params[i]
+            if p.dtype == torch.float32 and p.device.type == "cpu":
+                p.grad = views[i]
+            else:
+                p.grad = views[i].to(p.device, p.dtype)
+
+
+def sync_params(module: torch.nn.Module) -> None:
+    """Sync all parameters of module across all MPI processes.
+
+    Rank 0's parameter values are copied, bit for bit, into the parameters of
+    every other rank (whatever their dtypes).
+
+    Args:
+        module (torch.nn.Module): The module whose parameters to broadcast
+            from rank 0.
+    """
+    if num_procs() == 1:
+        return
+    tensors = [p.detach() for p in module.parameters()]
+    if not tensors:
+        return
+    byte_views = [_as_bytes(t) for t in tensors]
+    flat = torch.cat(byte_views) if len(byte_views) > 1 else byte_views[0].clone()
+    broadcast(flat.numpy(), root=0)
+    if proc_id() == 0:
+        return
+    offset = 0
+    for t, b in zip(tensors, byte_views):
+        chunk = flat[offset:offset + b.numel()]
+        offset += b.numel()
+        if t.is_contiguous() and t.device.type == "cpu":
+            b.copy_(chunk)  # b is a byte view of t itself
+        else:
+            # clone() realigns the bytes before reading them as t.dtype.
+            t.copy_(chunk.clone().view(t.dtype).view(t.shape))
+
+
+class _Bucket:
+    """A flat float32 buffer with one view per parameter and a flag tail."""
+
+    def __init__(self, params: List[torch.nn.Parameter]):
+        self.params = params
+        sizes = [p.numel() for p in params]
+        self.array = np.empty(sum(sizes) + len(params), dtype=np.float32)
+        chunks = torch.from_numpy(self.array).split(sizes + [len(params)])
+        self.views = [c.view(p.shape) for c, p in zip(chunks, params)]
+        self.flags = chunks[-1]
+
+    def fits(self, params: List[torch.nn.Parameter], grads: List[Optional[torch.Tensor]]) -> bool:
+        if params is not self.params and (len(params) != len(self.params) or not all(
+                map(operator.is_, params, self.params))):
+            return False
+        # `p.data = other_tensor` can change a parameter's shape. A gradient
+        # that is its own slot was shaped like it when it was bound, and
+        # autograd refuses a grad of the wrong shape, so check the others.
+        return all(g is v or g is None or g.shape == v.shape for g, v in zip(grads, self.views))
+
+
+# One bucket per module, so the buffer and its views are built only once.
+_buckets: "weakref.WeakKeyDictionary[torch.nn.Module, _Bucket]" = weakref.WeakKeyDictionary()
+
+
+def _bucket_for(module, params, grads) -> _Bucket:
+    bucket = _buckets.get(module)
+    if bucket is None or not bucket.fits(params, grads):
+        bucket = _buckets[module] = _Bucket(params)
+    return bucket
+
+
+def _parameters(module: torch.nn.Module) -> List[torch.nn.Parameter]:
+    """list(module.parameters()): the same tensors in the same order, cached.
+
+    Walking a module tree through nn.Module.parameters() costs about as much
+    as the Allreduce of a small network's gradients, so the list is kept per
+    module and rebuilt only after torch registers a parameter or a submodule
+    anywhere (global registration hooks bump ``_generation``). Deleting a
+    parameter does not invalidate the list; the stale entry only adds a slot
+    that no rank has a gradient for.
+    """
+    cls = type(module)
+    if cls.parameters is not torch.nn.Module.parameters \
+            or cls.named_parameters is not torch.nn.Module.named_parameters:
+        return list(module.parameters())  # a custom definition: respect it
+    cached = _param_lists.get(module)
+    if cached is not None and cached[0] == _generation:
+        return cached[1]
+    params = list(module.parameters())
+    _param_lists[module] = (_generation, params)
+    return params
+
+
+_generation = 0
+_param_lists: "weakref.WeakKeyDictionary[torch.nn.Module, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _registration_happened(*args) -> None:
+    global _generation
+    _generation += 1
+
+
+torch.nn.modules.module.register_module_parameter_registration_hook(_registration_happened)
+torch.nn.modules.module.register_module_module_registration_hook(_registration_happened)
+
+
+def _divide(array: np.ndarray, n: int) -> None:
+    """array /= n in float32, as mpi_avg's numpy division does it."""
+    if n & (n - 1) == 0:
+        # Halving is exact, so multiplying by 1/n gives the same bits, faster.
+        np.multiply(array, np.float32(1.0 / n), out=array)
+    else:
+        np.divide(array, np.float32(n), out=array)
+
+
+def _copy_all(dst: List[torch.Tensor], src: List[torch.Tensor]) -> None:
+    """dst[i].copy_(src[i]) for all i, in one call when torch allows it."""
+    if not dst:
+        return
+    try:
+        torch._foreach_copy_(dst, src)
+    except (AttributeError, RuntimeError, TypeError):
+        for d, s in zip(dst, src):
+            d.copy_(s)
+
+
+def _as_bytes(t: torch.Tensor) -> torch.Tensor:
+    """A flat uint8 CPU tensor holding the raw bytes of t."""
+    if t.device.type != "cpu" or not t.is_contiguous():
+        t = t.to("cpu").contiguous()
+    return t.reshape(-1).view(torch.uint8)

@@ -470,7 +470,8 @@ def test_get_metadata_finds_the_repository_of_the_main_script(tmp_path, monkeypa
 # -- under MPI ------------------------------------------------------------------------
 
 def test_all_mpi_ranks_share_one_log_dir(python_runner, tmp_path):
-    proc = python_runner("""
+    python_runner("""
+        import sys
         from spinup.utils.experiment import wrap_experiment
         from spinup.utils.logx import EpochLogger
         from spinup.utils.mpi_tools import proc_id
@@ -481,14 +482,17 @@ def test_all_mpi_ranks_share_one_log_dir(python_runner, tmp_path):
             logger.store(Rank=proc_id())
             logger.log_tabular("Rank")
             logger.dump_tabular()
-            print("RANK %d DIR %s" % (proc_id(), ctxt.snapshot_dir))
+            # One file per rank: their stdout lines may interleave.
+            with open("%s/rank%d.txt" % (sys.argv[1], proc_id()), "w") as f:
+                f.write(ctxt.snapshot_dir)
 
         mpi_exp(seed=0)
-        """, n=2, env={"SPINUP_DATA_DIR": str(tmp_path / "data")})
-    dirs = {line.split(" DIR ")[1] for line in proc.stdout.splitlines() if line.startswith("RANK")}
-    assert dirs == {str(tmp_path / "data" / "local" / "experiment" / "mpi_exp")}
+        """, str(tmp_path), n=2, env={"SPINUP_DATA_DIR": str(tmp_path / "data")})
+    expected = str(tmp_path / "data" / "local" / "experiment" / "mpi_exp")
+    for rank in (0, 1):
+        assert (tmp_path / ("rank%d.txt" % rank)).read_text() == expected
     assert files_in(str(tmp_path / "data" / "local" / "experiment")) == ["mpi_exp"]
-    with open(osp.join(dirs.pop(), "progress.txt")) as f:
+    with open(osp.join(expected, "progress.txt")) as f:
         assert f.read().splitlines() == ["AverageRank\tStdRank", "0.5\t0.5"]
 
 

@@ -202,6 +202,13 @@ class Logger:
             raise LoggerError("snapshot_gap must be a positive int, not %r." % (snapshot_gap,))
         self.snapshot_mode = snapshot_mode
         self.snapshot_gap = snapshot_gap
+        # Inside a wrapped experiment, the experiment's log dir is the
+        # expected home (it already exists: no warning) and names the run.
+        in_context_dir = output_dir is None and ctxt is not None
+        if in_context_dir:
+            output_dir = ctxt.snapshot_dir
+            if exp_name is None:
+                exp_name = osp.basename(osp.normpath(output_dir))
         self.exp_name = exp_name
         self.first_row = True
         self.log_headers = []
@@ -211,10 +218,8 @@ class Logger:
         self._progress = None
 
         if proc_id() == 0:
-            if output_dir is None and ctxt is not None:
-                output_dir = ctxt.snapshot_dir
             self.output_dir = output_dir or "/tmp/experiments/%i" % int(time.time())
-            _prepare_output_dir(self.output_dir)
+            _prepare_output_dir(self.output_dir, warn_if_exists=not in_context_dir)
             path = osp.join(self.output_dir, output_fname)
             self._progress = ProgressWriter(path, resume=resume,
                                             announce=lambda m: print(colorize(m, "yellow")))
@@ -577,13 +582,15 @@ def _checked_number(key: str, value: Any) -> Any:
         "log_tabular(%r, value)." % (key, value, type(value).__name__, key))
 
 
-def _prepare_output_dir(output_dir: str) -> None:
+def _prepare_output_dir(output_dir: str, warn_if_exists: bool = True) -> None:
     """Create output_dir (or warn that it exists) and make sure we can write."""
     if osp.exists(output_dir):
         if not osp.isdir(output_dir):
             raise LogDirError("Log dir %s is an existing file, not a folder. Choose another "
                               "output_dir." % output_dir)
-        print("Warning: Log dir %s already exists! Storing info there anyway." % output_dir)
+        if warn_if_exists:
+            print("Warning: Log dir %s already exists! Storing info there anyway."
+                  % output_dir)
     else:
         try:
             os.makedirs(output_dir)

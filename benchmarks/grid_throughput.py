@@ -1,0 +1,109 @@
+"""How fast does ExperimentGrid launch and run variants? Prints figures;
+asserts nothing.
+
+1. Launch overhead: from the call to ``call_experiment`` to the first line of
+   a thunk that imports nothing heavy, against the start-up of a bare
+   ``python -c pass`` measured here. Target: under 300 ms.
+2. Throughput: 4 and 8 CPU-bound variants (a fixed amount of pure-Python
+   work each) at parallel=1 and parallel=2. Target on 2 cores: parallel=2 at
+   least 1.7x faster than parallel=1.
+
+The machine is shared and noisy: every figure is a ratio against a
+baseline measured in this same run, and the launch figure is a median.
+"""
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import cloudpickle
+
+# Stop the launch countdown before spinup reads its settings.
+os.environ["SPINUP_WAIT_BEFORE_LAUNCH"] = "0"
+
+from spinup.utils.mpi_tools import physical_cores  # noqa: E402
+from spinup.utils.run_utils import ExperimentGrid, call_experiment  # noqa: E402
+
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+LAUNCHES = 10
+WORK = 8_000_000  # loop iterations per variant: one to two seconds of one core
+
+
+def first_line(seed, logger_kwargs, stamp_file):
+    with open(stamp_file, "w") as f:
+        f.write(repr(time.time()))
+
+
+def cpu_bound(seed, logger_kwargs, i):
+    total = 0
+    for k in range(WORK):
+        total += k * k % 7
+    return total
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence this process and its children (they write to fd 1 and 2)."""
+    sys.stdout.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 1)
+        os.dup2(null.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def launch_overhead(data_dir):
+    stamp = os.path.join(data_dir, "stamp")
+    overheads, bare = [], []
+    for _ in range(LAUNCHES):
+        t0 = time.time()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        bare.append(time.time() - t0)
+        with quiet():
+            t0 = time.time()
+            call_experiment("launch", first_line, data_dir=data_dir, stamp_file=stamp)
+        with open(stamp) as f:
+            overheads.append(float(f.read()) - t0)
+    return statistics.median(overheads), statistics.median(bare)
+
+
+def grid_time(data_dir, n, parallel):
+    eg = ExperimentGrid("tp%d_%d" % (n, parallel))
+    eg.add("i", list(range(n)))
+    with quiet():
+        t0 = time.time()
+        eg.run(cpu_bound, data_dir=data_dir, parallel=parallel)
+        return time.time() - t0
+
+
+def main():
+    print("physical cores: %d" % physical_cores())
+    with tempfile.TemporaryDirectory() as data_dir:
+        launch, bare = launch_overhead(data_dir)
+        print("launch to the thunk's first line: %.0f ms (median of %d); bare `python -c "
+              "pass`: %.0f ms; ratio %.1fx; target < 300 ms: %s"
+              % (1e3 * launch, LAUNCHES, 1e3 * bare, launch / bare,
+                 "met" if launch < 0.3 else "NOT met"))
+        t0 = time.time()
+        cpu_bound(0, None, 0)
+        print("one variant's work in this process: %.2f s" % (time.time() - t0))
+        for n in (4, 8):
+            serial = grid_time(data_dir, n, 1)
+            both = grid_time(data_dir, n, 2)
+            print("%d variants: parallel=1 %.2f s, parallel=2 %.2f s, speed-up %.2fx "
+                  "(target >= 1.7x on 2 cores)" % (n, serial, both, serial / both))
+
+
+if __name__ == "__main__":
+    main()

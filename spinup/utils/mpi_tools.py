@@ -164,11 +164,13 @@ def _num_procs_from(n: Any) -> int:
         try:
             return int(n)
         except ValueError:
-            pass
-    elif isinstance(n, numbers.Integral) and not isinstance(n, bool):
-        return int(n)
-    elif isinstance(n, numbers.Real) and float(n).is_integer():
-        return int(n)
+            raise ValueError("mpi_fork: n (num_cpu) must be a whole number of processes or "
+                             "'auto', got %r." % (n,)) from None
+    if not isinstance(n, bool):
+        if isinstance(n, numbers.Integral):
+            return int(n)
+        if isinstance(n, numbers.Real) and float(n).is_integer():
+            return int(n)
     raise TypeError("mpi_fork: n (num_cpu) must be a whole number of processes or 'auto', "
                     "got %r." % (n,))
 

@@ -37,6 +37,10 @@ class Prepared(NamedTuple):
     attempt: int
 
 
+class ClusterError(RuntimeError):
+    """The Ray cluster cannot be reached, or cannot run these variants."""
+
+
 def _not_run(job) -> _trial.Outcome:
     return _trial.Outcome(job.name, job.planned_dir, NOT_RUN)
 
@@ -108,12 +112,16 @@ def run_ray(jobs: Sequence[Any], *, parallel: Any, fail_fast: bool, progress: Gr
     owns = not ray.is_initialized()
     if owns:
         import logging
-        ray.init(address=address, logging_level=logging.WARNING)
+        try:
+            ray.init(address=address, logging_level=logging.WARNING)
+        except Exception as e:
+            raise ClusterError("Could not connect to the Ray cluster at %s: %s" % (
+                address or os.environ.get("RAY_ADDRESS") or "(local)", e)) from e
     try:
         cpus = _max_node_cpus(ray)
         if cpus and num_cpu > cpus:
-            raise ValueError("num_cpu=%d but the largest node of the Ray cluster has %d CPUs; "
-                             "no variant could ever be scheduled." % (num_cpu, cpus))
+            raise ClusterError("num_cpu=%d but the largest node of the Ray cluster has %d "
+                               "CPUs; no variant could ever be scheduled." % (num_cpu, cpus))
         if parallel == "auto":
             total = int(ray.cluster_resources().get("CPU", 1))
             parallel = max(1, total // num_cpu)

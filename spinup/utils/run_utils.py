@@ -11,11 +11,9 @@ layers, as in Ray Tune:
 - the execution of one variant: ``_trial`` (a fresh process tied to the
   grid's life, with a status record in its output dir).
 """
-import inspect
 import itertools
 import json
 import math
-import numbers
 import os
 import os.path as osp
 import string
@@ -29,11 +27,11 @@ from tqdm import trange
 
 from spinup.user_config import (DEFAULT_DATA_DIR, DEFAULT_SHORTHAND, FORCE_DATESTAMP,
                                 WAIT_BEFORE_LAUNCH)
-from spinup.utils import _grid_backends, _status, _thunk_file, _trial
+from spinup.utils import _grid_backends, _grid_plan, _status, _thunk_file, _trial
+from spinup.utils._grid_plan import GridError
 from spinup.utils._progress import GridProgress
 from spinup.utils._summary import summary_table
 from spinup.utils.logx import colorize
-from spinup.utils.mpi_tools import physical_cores
 from spinup.utils.serialization_utils import convert_json
 
 DIV_LINE_WIDTH = 80
@@ -42,12 +40,6 @@ DIV_LINE_WIDTH = 80
 # same name would collide with them.
 _RUN_ARGS = ("num_cpu", "data_dir", "datestamp")
 _GRID_SET = ("exp_name", "thunk")
-
-
-class GridError(ValueError, AssertionError):
-    """A bad argument to ExperimentGrid or call_experiment, found before
-    anything was launched. (Also an AssertionError: the original raised
-    assertion errors for these.)"""
 
 
 class GridRunError(subprocess.CalledProcessError):
@@ -189,7 +181,7 @@ def _prepare_experiment(exp_name, thunk, seed, num_cpu, data_dir, datestamp, kwa
                         out) -> _grid_backends.Prepared:
     """Everything call_experiment does before the launch: print the kwargs,
     set up logger_kwargs, serialise the thunk."""
-    num_cpu = _check_num_cpu(num_cpu)
+    num_cpu = _grid_plan.check_num_cpu(num_cpu)
     if not callable(thunk):
         raise GridError("thunk must be callable, not %r." % (thunk,))
     kwargs["seed"] = seed
@@ -456,7 +448,7 @@ class ExperimentGrid:
                 ('a' and 'a:b').
         """
         flat = [dict(zip(self.keys, combo)) for combo in itertools.product(*self.vals)]
-        return [_unflatten(var) for var in flat]
+        return [_grid_plan.unflatten(var) for var in flat]
 
     def run(self, thunk: Union[Callable[..., Any], str], num_cpu: Union[int, str] = 1,
             data_dir: Optional[str] = None, datestamp: bool = False, *,
@@ -514,8 +506,8 @@ class ExperimentGrid:
             GridError: bad arguments (nothing has been launched).
             GridRunError: some variants failed.
         """
-        num_cpu = _check_num_cpu(num_cpu)
-        parallel = _check_parallel(parallel, backend, address, num_cpu)
+        num_cpu = _grid_plan.check_num_cpu(num_cpu)
+        parallel = _grid_plan.check_parallel(parallel, backend, address, num_cpu)
         if resume and (datestamp or FORCE_DATESTAMP):
             raise GridError("resume=True needs stable output folders, but datestamp gives "
                             "every run a new one. Resume without datestamp.")
@@ -523,7 +515,7 @@ class ExperimentGrid:
             data_dir = osp.abspath(data_dir or DEFAULT_DATA_DIR)  # workers start elsewhere
         variants = self.variants()
         jobs = [self._job(var, thunk, num_cpu, data_dir, datestamp) for var in variants]
-        _check_jobs(jobs)
+        _grid_plan.check_jobs(jobs)
 
         # Print info about self.
         self.print()
@@ -533,9 +525,9 @@ class ExperimentGrid:
                              color="green", bold=True)
         joined_var_names = "\n".join(var_names)
         print(f"\n{preparing}\n\n{joined_var_names}\n\n{line}")
-        skipped = _plan_resume(jobs) if resume else []
+        skipped = _grid_plan.plan_resume(jobs) if resume else []
         if backend == "local":
-            _warn_oversubscription(parallel, num_cpu)
+            _grid_plan.warn_oversubscription(parallel, num_cpu)
 
         if WAIT_BEFORE_LAUNCH > 0:
             delay_msg = colorize(dedent("""
@@ -560,9 +552,12 @@ class ExperimentGrid:
                                 live=capture and sys.stdout.isatty())
         try:
             if backend == "ray":
-                ran = _grid_backends.run_ray(todo, parallel=parallel, fail_fast=fail_fast,
-                                             progress=progress, address=address,
-                                             num_cpu=num_cpu)
+                try:
+                    ran = _grid_backends.run_ray(todo, parallel=parallel, fail_fast=fail_fast,
+                                                 progress=progress, address=address,
+                                                 num_cpu=num_cpu)
+                except _grid_backends.ClusterError as e:
+                    raise GridError(str(e)) from e  # before any variant was launched
             else:
                 ran = _grid_backends.run_local(todo, parallel=parallel, fail_fast=fail_fast,
                                                progress=progress)
@@ -619,108 +614,13 @@ class _Variant:
                                                    data_dir)["output_dir"]
 
     def prepare(self, out: Callable[[str], None]) -> _grid_backends.Prepared:
+        """Print the launch banner and serialise the thunk (call_experiment's
+        first half)."""
         kwargs = dict(self.kwargs)
         seed = kwargs.pop("seed", 0)
         return _prepare_experiment(self.name, self.thunk, seed, self.num_cpu, self.data_dir,
                                    self.datestamp, kwargs, out)
 
     def finish(self, outcome: _trial.Outcome, out: Callable[[str], None]) -> None:
+        """Print the closing banner (call_experiment's last part)."""
         _report(outcome, out)
-
-
-def _unflatten(var: Dict[str, Any], path: str = "") -> Dict[str, Any]:
-    """Nest {'a:b': 1, 'a:c': 2} into {'a': {'b': 1, 'c': 2}}."""
-    new_var: Dict[str, Any] = {}
-    nested = set()
-    for k, v in var.items():
-        head, sep, rest = k.partition(":")
-        if head in new_var and (not sep or head not in nested):
-            raise GridError("You can't assign multiple values to the same key. (%r is both a "
-                            "key of its own and the prefix of other keys.)" % (path + head))
-        if sep:
-            new_var.setdefault(head, {})[rest] = v
-            nested.add(head)
-        else:
-            new_var[k] = v
-    for k in nested:
-        new_var[k] = _unflatten(new_var[k], path + k + ":")
-    return new_var
-
-
-def _check_num_cpu(num_cpu: Any) -> int:
-    if num_cpu == "auto":
-        return physical_cores()
-    if isinstance(num_cpu, bool) or not isinstance(num_cpu, numbers.Integral) or num_cpu < 1:
-        raise GridError("num_cpu must be a positive int or 'auto', not %r." % (num_cpu,))
-    return int(num_cpu)
-
-
-def _check_parallel(parallel: Any, backend: Any, address: Any, num_cpu: int) -> Any:
-    if backend not in ("local", "ray"):
-        raise GridError("backend must be 'local' or 'ray', not %r." % (backend,))
-    if address is not None and backend != "ray":
-        raise GridError("address=%r is for backend='ray'; add backend='ray' or drop the "
-                        "address." % (address,))
-    if parallel == "auto":
-        return max(1, physical_cores() // num_cpu) if backend == "local" else "auto"
-    if isinstance(parallel, bool) or not isinstance(parallel, numbers.Integral) or parallel < 1:
-        raise GridError("parallel must be a positive int or 'auto', not %r." % (parallel,))
-    return int(parallel)
-
-
-def _check_jobs(jobs: List[_Variant]) -> None:
-    """Two variants must not share an output dir, and none may be running."""
-    seen: Dict[str, str] = {}
-    for job in jobs:
-        where = job.planned_dir
-        if where is None:
-            continue
-        if where in seen:
-            raise GridError(
-                "Variants %r and %r would both write to %s. Make their names differ: give "
-                "the keys that tell them apart a shorthand, or in_name=True." % (
-                    seen[where], job.name, where))
-        seen[where] = job.name
-        record = _status.read(where)
-        if _status.is_alive(record):
-            raise GridError("Variant %r is still running in %s (pid %d). Wait for it or stop "
-                            "it before running the grid again." % (job.name, where,
-                                                                   record["pid"]))
-
-
-def _accepts_resume(fn: Any) -> bool:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    p = params.get("resume")
-    return p is not None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-
-
-def _plan_resume(jobs: List[_Variant]) -> List[_Variant]:
-    """Pick the finished variants (to skip); let the thunks of the others
-    resume where the variant ran before. Returns the skipped jobs."""
-    skipped, resumed = [], 0
-    for job in jobs:
-        record = _status.read(job.planned_dir)
-        if record and record.get("state") == _status.FINISHED:
-            skipped.append(job)
-            continue
-        ran_before = record is not None or (
-            job.planned_dir is not None and osp.exists(osp.join(job.planned_dir, "progress.txt")))
-        if ran_before and _accepts_resume(job.thunk) and "resume" not in job.kwargs:
-            job.kwargs["resume"] = True
-            resumed += 1
-    print(colorize("Resuming: %d of %d variants finished before and are skipped; %d will "
-                   "run (%d of them continue where they stopped)."
-                   % (len(skipped), len(jobs), len(jobs) - len(skipped), resumed),
-                   "cyan", bold=True))
-    return skipped
-
-
-def _warn_oversubscription(parallel: int, num_cpu: int) -> None:
-    cores = physical_cores()
-    if parallel * num_cpu > cores:
-        print(colorize("Warning: %d variant(s) at once with num_cpu=%d need %d cores, but this "
-                       "machine has %d physical cores; they will compete for CPU time."
-                       % (parallel, num_cpu, parallel * num_cpu, cores), "yellow", bold=True))

@@ -1,5 +1,6 @@
 """ExperimentGrid and call_experiment, used the way an experiment script uses
 them: real grids, real subprocesses, real output folders."""
+import io
 import json
 import os
 import re
@@ -583,3 +584,27 @@ def test_bad_run_arguments_fail_before_anything_launches(make, args, kwargs, mes
         eg.run(*args, data_dir=str(tmp_path / "data"), **kwargs)
     assert not os.path.exists(tmp_path / "data")
     assert "Running experiment" not in capfd.readouterr().out
+
+
+# --- light imports, progress bar ---------------------------------------------
+
+def test_importing_run_utils_imports_no_framework(python_runner):
+    proc = python_runner("import sys, spinup.utils.run_utils\n"
+                         "print([m for m in ('tensorflow', 'torch', 'ray') if m in sys.modules])")
+    assert proc.stdout.strip() == "[]"
+
+
+def test_live_progress_bar_stays_below_the_output():
+    from spinup.utils._progress import GridProgress
+    buf = io.StringIO()
+    bar = GridProgress(3, skipped=1, prefix=True, live=True, stream=buf)
+    out = bar.printer("v1")
+    bar.started("v1")
+    out("hello\nworld")
+    bar.ended(ok=False)
+    bar.close()
+    text = buf.getvalue()
+    assert "\r\x1b[K[v1] hello\n[v1] world\n[" in text  # the bar is redrawn after
+    assert text.rsplit("\r\x1b[K", 1)[1] == (
+        "[" + "#" * 13 + "-" * 7 + "] 1/3 done | 0 running | 1 failed | elapsed 0:00:00 | "
+        "ETA 0:00:00\n")

@@ -182,8 +182,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                 from spinup.utils.plot import main as util_main
             else:
                 from spinup.utils.test_policy import main as util_main
-            sys.argv = ["spinup.run " + cmd] + argv[1:]
-            util_main(argv[1:])
+            saved_argv, sys.argv = sys.argv, ["spinup.run " + cmd] + argv[1:]
+            try:
+                util_main(argv[1:])
+            finally:
+                sys.argv = saved_argv
         elif cmd in valid_algos or ":" in cmd:
             parse_and_execute_grid_search(cmd, argv[1:])
         else:

@@ -1,0 +1,266 @@
+"""The command line, `python -m spinup.run` and the `spinup` command, as a user runs it."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from spinup import _cli_grid as cli
+
+SPINUP = os.path.join(os.path.dirname(sys.executable), "spinup")
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+
+# A user's own training functions, as in the "Running experiments" docs page.
+USER_MODULE = '''
+import numpy as np
+from spinup.utils.logx import EpochLogger
+from spinup.utils.mpi_tools import num_procs
+
+
+def train(seed=0, scale=1.0, epochs=5, logger_kwargs=dict()):
+    """Log a noisy line, as a stand-in for a real training loop."""
+    logger = EpochLogger(**logger_kwargs)
+    logger.save_config(locals())
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        logger.log_tabular('Epoch', epoch)
+        logger.log_tabular('AverageEpRet', scale * epoch + rng.normal())
+        logger.log_tabular('TotalEnvInteracts', 1000 * (epoch + 1))
+        logger.log_tabular('NumProcs', num_procs())
+        logger.dump_tabular()
+
+
+def broken(seed=0, logger_kwargs=dict()):
+    raise RuntimeError("this experiment is broken")
+'''
+
+# A module that knows nothing about MPI.
+UNAWARE_MODULE = '''
+def plain(seed=0, logger_kwargs=dict()):
+    """A function that knows nothing about MPI."""
+'''
+
+
+def spinup(*args, cwd=None, console=False, timeout=180):
+    """Run the command line; tests/ is importable (for tiny_agent)."""
+    prog = [SPINUP] if console else [sys.executable, "-m", "spinup.run"]
+    env = dict(os.environ, PYTHONPATH=TESTS_DIR, SPINUP_WAIT_BEFORE_LAUNCH="0",
+               OMP_NUM_THREADS="1")
+    return subprocess.run(prog + [str(a) for a in args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=timeout)
+
+
+def progress_rows(run_dir):
+    with open(os.path.join(run_dir, "progress.txt")) as f:
+        lines = f.read().splitlines()
+    header = lines[0].split("\t")
+    return [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+
+
+@pytest.fixture
+def user_module(tmp_path):
+    (tmp_path / "train.py").write_text(USER_MODULE)
+    (tmp_path / "unaware.py").write_text(UNAWARE_MODULE)
+    return tmp_path
+
+
+# ---------------------------------------------------------------- help
+
+@pytest.mark.parametrize("args", [[], ["help"], ["-h"], ["--help"]])
+def test_help_lists_commands_and_substitutions(args):
+    proc = spinup(*args)
+    assert proc.returncode == 0
+    for word in ["ppo_tf1", "vpg_pytorch", "plot", "test_policy", "package.module:function",
+                 "--hid       for       --ac_kwargs:hidden_sizes", "--parallel"]:
+        assert word in proc.stdout
+
+
+def test_help_after_an_algorithm_prints_its_docstring(user_module):
+    proc = spinup("vpg", "--env", "CartPole-v1", "--help")
+    assert proc.returncode == 0
+    assert "Showing docstring for spinup.vpg_pytorch:" in proc.stdout
+    assert "steps_per_epoch" in proc.stdout
+
+    proc = spinup("unaware:plain", "-h", cwd=user_module)
+    assert proc.returncode == 0
+    assert "A function that knows nothing about MPI." in proc.stdout
+
+
+# ---------------------------------------------------------------- usage errors
+
+USAGE_ERRORS = [
+    (["pp0"], "Unknown command 'pp0' (did you mean ppo?)"),
+    (["ppo", "CartPole-v1"], "The first argument must be a flag"),
+    (["ppo", "--env", "CartPole-v1", "--cpu", "2", "--num_cpu", "2"], "num_cpu was given twice"),
+    (["ppo", "--env", "CartPole-v1", "--seed", "0", "--seed", "1"], "seed was given twice"),
+    (["ppo", "--env", "CartPole-v1", "--data_dir", "a", "b"], "only provide one value for data_dir"),
+    (["ppo", "--env", "CartPole-v1", "--cpu", "0"], "--num_cpu must be a whole number"),
+    (["ppo", "--env", "CartPole-v1", "--parallel", "two"], "--parallel must be a whole number"),
+    (["ppo", "--env", "CartPole-v1", "--backend", "slurm"], "--backend must be local or ray"),
+    (["ppo", "--env", "CartPole-v1", "--dt", "yes"], "--datestamp takes True or False"),
+    (["ppo", "--env", "CartPole-v1", "--exp_name", "a", "b"], "--exp_name takes exactly one"),
+    (["ppo", "--env", "CartPol-v1"], "did you mean CartPole-v1"),
+    (["ppo", "--seed", "0"], "You did not give a value for --env_name"),
+    (["ppo", "--env[e", "CartPole-v1"], "a shorthand is written --key[sh]"),
+    (["ppo", "--env", "CartPole-v1", "--pi-lr", "1"], "'--pi-lr' is not a valid flag"),
+    (["nosuchmodule:train"], "No module named 'nosuchmodule'"),
+    (["train:trian"], "has no function 'trian' (did you mean train?)"),
+    (["train:train", "--scal", "2"], "train:train has no argument 'scal' (did you mean scale?)"),
+    (["train:train", "--env", "CartPole-v1"], "takes no env_fn argument"),
+    (["unaware:plain", "--cpu", "2"], "unaware:plain can't use MPI, so --num_cpu must be 1"),
+    (["train:train", "--address", "ray://head:10001"], "is for backend='ray'"),
+    (["train:train", "--resume", "--dt"], "resume=True needs stable output folders"),
+]
+
+
+@pytest.mark.parametrize("args, message", USAGE_ERRORS, ids=[" ".join(a) for a, _ in USAGE_ERRORS])
+def test_usage_errors_exit_2_with_a_short_message(args, message, user_module):
+    proc = spinup(*args, cwd=user_module)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.splitlines()) <= 3
+    assert not os.path.exists(user_module / "data"), "something ran before the error"
+
+
+def test_an_algorithms_unknown_argument_is_refused():
+    proc = spinup("ppo_pytorch", "--env", "CartPole-v1", "--pi_lrr", "1e-3")
+    assert proc.returncode == 2
+    assert "has no argument 'pi_lrr' (did you mean pi_lr?)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- the grammar
+
+def test_flags_values_shorthands_and_substitutions():
+    words, shorthands = cli.parse_flags(
+        ["--env", "CartPole-v1", "--hid[h]", "[32,32]", "(64,)", "--dt", "--pi_lr=3e-4", "1e-3",
+         "--exp_name", "2024"])
+    assert list(words) == ["env_name", "ac_kwargs:hidden_sizes", "datestamp", "pi_lr", "exp_name"]
+    assert shorthands == {"ac_kwargs:hidden_sizes": "h"}
+    values = cli.evaluate_all(words)
+    assert values == {"env_name": ["CartPole-v1"], "ac_kwargs:hidden_sizes": [[32, 32], (64,)],
+                      "datestamp": [True], "pi_lr": [3e-4, 1e-3], "exp_name": ["2024"]}
+    assert cli.pop_run_kwargs(values) == {"datestamp": True}
+    assert cli.pop_exp_name(values, "cmd_ppo") == "2024"
+    assert cli.pop_exp_name({}, "cmd_ppo") == "cmd_ppo"
+
+
+def test_values_are_evaluated_or_kept_as_strings():
+    assert cli.evaluate("0") == 0 and cli.evaluate("False") is False
+    assert cli.evaluate("dict(a=1)") == {"a": 1}
+    assert cli.evaluate("/tmp/x") == "/tmp/x"
+    assert cli.evaluate("1 +") == "1 +"
+    assert cli.evaluate("np.float32").__name__ == "float32"
+
+
+def test_torch_is_imported_only_for_a_value_that_uses_it(python_runner):
+    python_runner("""
+        import sys
+        from spinup import _cli_grid as cli
+        import spinup.run
+        words, _ = cli.parse_flags(['--env', 'CartPole-v1', '--seed', '0', '--hid', '(8,)'])
+        cli.evaluate_all(words)
+        assert 'torch' not in sys.modules and 'tensorflow' not in sys.modules
+        assert cli.evaluate('torch.nn.ReLU').__name__ == 'ReLU'
+        assert 'torch' in sys.modules and 'tensorflow' not in sys.modules
+        """)
+
+
+def test_which_functions_count_as_mpi_capable():
+    from spinup.utils import mpi_tools
+
+    def unaware(seed=0, logger_kwargs=dict()):
+        pass
+
+    assert not cli.is_mpi_capable(unaware)
+    unaware.mpi_capable = True
+    assert cli.is_mpi_capable(unaware)
+    # Detected through the module's use of spinup's MPI helpers.
+    assert cli.is_mpi_capable(mpi_tools.mpi_fork)
+
+
+# ---------------------------------------------------------------- real runs
+
+def test_own_function_grid_from_the_working_directory(user_module):
+    # The `spinup` console script, run where the user's module lives.
+    proc = spinup("train:train", "--seed", "0", "1", "--scale", "1", "2", "--epochs", "3",
+                  "--parallel", "2", cwd=user_module, console=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    data = user_module / "data"
+    assert sorted(os.listdir(data)) == ["cmd_train_sca1", "cmd_train_sca2"]
+    assert sorted(os.listdir(data / "cmd_train_sca2")) == ["cmd_train_sca2_s0",
+                                                           "cmd_train_sca2_s1"]
+    run = data / "cmd_train_sca2" / "cmd_train_sca2_s1"
+    config = json.loads((run / "config.json").read_text())
+    assert (config["scale"], config["seed"], config["exp_name"]) == (2, 1, "cmd_train_sca2")
+    assert [r["Epoch"] for r in progress_rows(run)] == ["0", "1", "2"]
+
+    # The plot command, on the same folders, by prefix.
+    proc = spinup("plot", data / "cmd_train", "--savedir", user_module / "plots",
+                  cwd=user_module, console=True)
+    assert proc.returncode == 0, proc.stderr
+    with open(user_module / "plots" / "Performance.png", "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_num_cpu_runs_an_mpi_capable_function_on_several_processes(user_module):
+    proc = spinup("train:train", "--cpu", "2", "--epochs", "1", "--exp_name", "mpi",
+                  cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert progress_rows(user_module / "data" / "mpi" / "mpi_s0")[0]["NumProcs"] == "2"
+
+
+def test_a_failed_experiment_exits_1(user_module):
+    proc = spinup("train:broken", "--exp_name", "oops", cwd=user_module)
+    assert proc.returncode == 1
+    assert "this experiment is broken" in proc.stdout + proc.stderr
+    assert "1 of 1 variants did not finish: oops" in proc.stderr
+
+
+ALGO_RUNS = {
+    # command: (extra flags, files the save consists of)
+    "ppo": (["--cpu", "2", "--hid", "(8,)", "--act", "torch.nn.ReLU"], "pyt_save/model.pt"),
+    "vpg_pytorch": (["--seed", "0", "1", "--parallel", "2"], "pyt_save/model.pt"),
+    "ppo_tf1": (["--hid", "[8]", "--act", "tf.nn.relu"], "tf1_save/saved_model.pb"),
+    "vpg_tf1": ([], "tf1_save/saved_model.pb"),
+}
+
+
+@pytest.fixture(scope="module")
+def algo_runs(tmp_path_factory):
+    """A tiny run of each algorithm through the command line, started all at
+    once (the machine has two cores; most of the time is imports)."""
+    base = tmp_path_factory.mktemp("algos")
+    procs = {}
+    for cmd, (extra, _) in ALGO_RUNS.items():
+        env = dict(os.environ, SPINUP_WAIT_BEFORE_LAUNCH="0", OMP_NUM_THREADS="1")
+        procs[cmd] = subprocess.Popen(
+            [sys.executable, "-m", "spinup.run", cmd, "--env", "CartPole-v1",
+             "--epochs", "2", "--steps_per_epoch", "200", "--exp_name", cmd,
+             "--data_dir", str(base), *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    outputs = {cmd: proc.communicate(timeout=300)[0] for cmd, proc in procs.items()}
+    return base, {cmd: (procs[cmd].returncode, outputs[cmd]) for cmd in procs}
+
+
+@pytest.mark.parametrize("cmd", list(ALGO_RUNS))
+def test_each_algorithm_runs_from_the_command_line(cmd, algo_runs):
+    base, results = algo_runs
+    code, output = results[cmd]
+    assert code == 0, output[-4000:]
+    runs = sorted(os.listdir(base / cmd))
+    assert runs == ([cmd + "_s0", cmd + "_s1"] if cmd == "vpg_pytorch" else [cmd + "_s0"])
+    run = base / cmd / runs[0]
+    assert [r["Epoch"] for r in progress_rows(run)] == ["0", "1"]
+    assert os.path.isfile(run / ALGO_RUNS[cmd][1])
+    config = json.loads((run / "config.json").read_text())
+    if "--hid" in ALGO_RUNS[cmd][0]:
+        assert config["ac_kwargs"]["hidden_sizes"] == [8]
+        assert config["ac_kwargs"]["activation"] in ("ReLU", "relu")
+
+    proc = spinup("test_policy", run, "-nr", "-n", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "Episode 1 \t EpRet" in proc.stdout

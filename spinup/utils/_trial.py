@@ -159,15 +159,24 @@ def execute(blob: bytes, *, exp_name: str, output_dir: Optional[str], attempt: i
     proc = None
 
     def record(state, code=None, end=None):
-        if output_dir:
+        if not output_dir:
+            return
+        try:
             _status.write(output_dir, _status.make_record(
                 exp_name, state, start=start_iso, attempt=attempt, pid=proc.pid,
                 exit_code=code, end=None if end is None else _status.now_iso(),
                 duration=None if end is None else end - start))
+        except OSError as e:
+            # The record is bookkeeping: losing it must not stop the run.
+            print("Warning: could not write the status record of %s in %s (%s)."
+                  % (exp_name, output_dir, e), file=sys.stderr)
 
     try:
         proc = subprocess.Popen(
             [sys.executable, ENTRYPOINT, path], env=env,
+            # Off the terminal's foreground group, a read from it would
+            # stop the process: give it no terminal input at all.
+            stdin=subprocess.DEVNULL if stream else None,
             stdout=subprocess.PIPE if stream else None,
             stderr=subprocess.STDOUT if stream else None,
             start_new_session=stream is not None)

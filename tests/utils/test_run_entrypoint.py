@@ -106,7 +106,9 @@ def start_heartbeat_grid(tmp_path, parallel, num_cpu, beats):
     runner = subprocess.Popen([sys.executable, str(script), data, str(parallel), str(num_cpu)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
-    while len(glob.glob(data + "/*/*/beat_*")) < beats:
+    # Running: beating, and recorded as running by the grid.
+    while (len(glob.glob(data + "/*/*/beat_*")) < beats
+           or len(glob.glob(data + "/*/*/status.json")) < beats // num_cpu):
         assert time.time() < deadline and runner.poll() is None, "variants never started"
         time.sleep(0.1)
     family = psutil.Process(runner.pid).children(recursive=True)

@@ -58,6 +58,9 @@ class GridRunError(subprocess.CalledProcessError):
         self.failed = failed
         self.outcomes = outcomes
 
+    def __reduce__(self):
+        return type(self), (self.failed, self.outcomes)
+
     def __str__(self) -> str:
         return "%d of %d variants did not finish: %s" % (
             len(self.failed), len(self.outcomes), ", ".join(self.failed))

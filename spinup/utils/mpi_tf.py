@@ -98,6 +98,12 @@ class MpiAdamOptimizer(tf.compat.v1.train.AdamOptimizer):
     exactly in sync. Use it like the base optimizer, typically
     ``train_op = MpiAdamOptimizer(learning_rate=lr).minimize(loss)``.
 
+    Each rank must run the training op at the same point. Fetching the
+    training ops of two optimizers in one ``session.run`` works if the
+    session has at least two inter-op threads (TensorFlow's default on a
+    machine with two or more cores): an MPI op holds its thread until all
+    ranks have joined it.
+
     For documentation on method arguments, see the TensorFlow docs page for
     the base ``tf.compat.v1.train.AdamOptimizer``.
 

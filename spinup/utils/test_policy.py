@@ -275,25 +275,30 @@ def _display_available() -> bool:
     return True
 
 
-def _human_render_env(env: Any) -> Tuple[Any, bool]:
-    """An env that draws itself: gymnasium renders only when the env was made
-    with render_mode='human', so make it again that way when we can.
+def _rendering_env(env: Any) -> Tuple[Any, bool, bool]:
+    """Set env up to be drawn on screen.
 
-    Returns (env, made_here)."""
-    if getattr(env, "render_mode", None) == "human":
-        return env, False
+    Gymnasium envs draw themselves only when made with render_mode='human',
+    so one made without it is made again that way from its spec. Old
+    gym-style envs (no render_mode at all) get the classic render() call.
+
+    Returns (env, made_here, call_render)."""
+    if not hasattr(env, "render_mode"):
+        return env, False, True
+    if env.render_mode == "human":
+        return env, False, False
     spec = getattr(env, "spec", None)
-    if spec is None:
-        return env, False
     try:
         import gymnasium as gym
+        if spec is None:
+            raise ValueError("it has no registered spec to make a rendering copy from")
         human = gym.make(spec, render_mode="human")
         human.reset()
-        return human, True
+        return human, True, False
     except Exception as e:
         print("Could not open a window to render %s (%s); running without rendering."
-              % (getattr(spec, "id", spec), e))
-        return env, False
+              % (getattr(spec, "id", type(env).__name__), e))
+        return env, False, False
 
 
 def _reset(env: Any) -> Any:
@@ -322,8 +327,10 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: Optional[
             limit beyond the env's own time limit).
         num_episodes: How many episodes to run.
         render: Draw the episodes on screen. A gymnasium env is made again
-            with ``render_mode='human'`` for this; without a display, the
-            episodes run without rendering and a note says so.
+            with ``render_mode='human'`` for this (an old gym-style env gets
+            a ``render()`` call every step); without a display, or when the
+            window can't be opened, the episodes run without rendering and
+            a note says so.
 
     Raises:
         EnvironmentNotFoundError: (an AssertionError) when env is None.
@@ -338,10 +345,7 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: Optional[
             print("No display found (DISPLAY is not set): running without rendering. "
                   "Use -nr to skip this check.")
         else:
-            env, made_here = _human_render_env(env)
-            # A gymnasium env in 'human' mode draws itself on every step;
-            # anything else gets the classic render() call.
-            call_render = getattr(env, "render_mode", None) != "human"
+            env, made_here, call_render = _rendering_env(env)
 
     # Outside /tmp/experiments the table would land in a wrapped experiment's
     # log dir (the Logger's default there); keep test runs out of it.
@@ -376,6 +380,7 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: Optional[
     logger.log_tabular("EpRet", with_min_and_max=True)
     logger.log_tabular("EpLen", average_only=True)
     logger.dump_tabular()
+    logger.close()
 
 
 def main(argv=None) -> None:

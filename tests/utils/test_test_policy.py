@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
 import gymnasium as gym
 import pytest
@@ -182,6 +183,18 @@ def test_old_gym_style_envs_work(runs, capsys, monkeypatch):
     monkeypatch.setenv("DISPLAY", ":0")
     run_policy(env, get_action, max_ep_len=3, num_episodes=1, render=True)
     assert env.rendered == 3
+
+
+def test_a_window_that_cannot_open_means_no_rendering(runs, capsys, monkeypatch):
+    # A display that isn't there: the 'human' copy of the env can't draw.
+    monkeypatch.setenv("DISPLAY", ":12345")
+    env, get_action = load_policy_and_env(str(runs["plain"]))
+    with warnings.catch_warnings():
+        # e.g. gymnasium's warning about render() without a render mode
+        warnings.simplefilter("error", UserWarning)
+        run_policy(env, get_action, num_episodes=1, render=True)
+    out = capsys.readouterr().out
+    assert "Could not open a window to render CartPole-v1" in out and "Episode 0" in out
 
 
 def test_rendering_without_a_display_runs_headless(runs, capsys, monkeypatch):

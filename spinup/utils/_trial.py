@@ -196,7 +196,9 @@ def execute(blob: bytes, *, exp_name: str, output_dir: Optional[str], attempt: i
         _thunk_file.remove(path)
     end = time.time()
     code = proc.returncode
-    state = (_status.CANCELLED if cancelled else
+    # Killed by SIGINT: a Ctrl-C at the terminal reached it (and the grid).
+    interrupted = code == -signal.SIGINT
+    state = (_status.CANCELLED if cancelled or interrupted else
              _status.FINISHED if code == 0 else _status.FAILED)
     record(state, code, end)
     return Outcome(exp_name, output_dir, state, code, start, end, attempt)

@@ -76,7 +76,7 @@ def mpi_avg_grads(module: torch.nn.Module) -> None:
     # Pack: copy each gradient into its slot of the flat buffer, unless it
     # already is that slot. The tail of the buffer holds one flag per
     # parameter telling the other ranks whether this rank has its gradient.
-    todo = [i for i, (g, v) in enumerate(zip(grads, views)) if g is not v]
+    todo = [i for i, g, v in zip(range(len(grads)), grads, views) if g is not v]
     missing = [i for i in todo if grads[i] is None]
     if missing:
         todo = [i for i in todo if grads[i] is not None]
@@ -91,18 +91,26 @@ def mpi_avg_grads(module: torch.nn.Module) -> None:
 
     # Unpack: point gradients at their slots where dtype and device allow
     # (no copy), else copy the averages into them.
-    for i in todo:
-        if grads[i].dtype == torch.float32 and grads[i].device.type == "cpu":
-            params[i].grad = views[i]
-        else:
-            grads[i].copy_(views[i])
-    for i in missing:
-        if flags[i] > 0:  # some other rank had a gradient
-            p = params[i]
-            if p.dtype == torch.float32 and p.device.type == "cpu":
-                p.grad = views[i]
+    try:
+        for i in todo:
+            g = grads[i]
+            if g.dtype is torch.float32 and g.is_cpu:
+                params[i].grad = views[i]
             else:
-                p.grad = views[i].to(p.device, p.dtype)
+                g.copy_(views[i])
+        for i in missing:
+            if flags[i] > 0:  # some other rank had a gradient
+                p = params[i]
+                if p.dtype is torch.float32 and p.is_cpu:
+                    p.grad = views[i]
+                else:
+                    p.grad = views[i].to(p.device, p.dtype)
+    except RuntimeError as e:
+        # Only a parameter reshaped behind our back (p.data = ...) gets here.
+        _buckets.pop(module, None)
+        raise RuntimeError("mpi_avg_grads: a parameter of %s changed shape since the last "
+                           "call (%s); gradients were not averaged. Call it again."
+                           % (type(module).__name__, e)) from e
 
 
 def sync_params(module: torch.nn.Module) -> None:
@@ -151,10 +159,12 @@ class _Bucket:
         if params is not self.params and (len(params) != len(self.params) or not all(
                 map(operator.is_, params, self.params))):
             return False
-        # `p.data = other_tensor` can change a parameter's shape. A gradient
-        # that is its own slot was shaped like it when it was bound, and
-        # autograd refuses a grad of the wrong shape, so check the others.
-        return all(g is v or g is None or g.shape == v.shape for g, v in zip(grads, self.views))
+        # `p.data = other_tensor` can change a parameter's shape. Binding a
+        # slot of the old shape as p.grad fails loudly; copying into a
+        # gradient (not float32, or not on the CPU) could broadcast
+        # silently, so those are checked here.
+        return all(g is None or g is v or (g.dtype is torch.float32 and g.is_cpu)
+                   or g.shape == v.shape for g, v in zip(grads, self.views))
 
 
 # One bucket per module, so the buffer and its views are built only once.

@@ -97,6 +97,28 @@ mpi_avg_grads(net)
 assert net.unused.grad.tolist() == [2.0, 2.0]
 assert net[2].bias.grad is None
 
+# A parameter reshaped behind mpi_avg_grads's back (p.data = ...) gives a
+# clear error, and the next call works.
+net = small_net(seed=0)
+net(torch.ones(2, 3)).sum().backward()
+mpi_avg_grads(net)
+net[0].bias.data = torch.zeros(1)  # still broadcasts in the forward pass
+net.zero_grad()
+net(torch.full((2, 3), float(rank))).sum().backward()
+local = [p.grad.numpy().copy() for p in net.parameters()]
+everyone = comm.allgather(local)
+try:
+    mpi_avg_grads(net)
+except RuntimeError as e:
+    assert "changed shape since the last call" in str(e), e
+else:
+    raise AssertionError("the reshaped parameter went unnoticed")
+net.zero_grad()
+net(torch.full((2, 3), float(rank))).sum().backward()
+mpi_avg_grads(net)
+for i, p in enumerate(net.parameters()):
+    assert np.array_equal(p.grad.numpy(), (everyone[0][i] + everyone[1][i]) / np.float32(2)), i
+
 # --- Adam on two ranks, each on half of the batch, equals Adam on the whole
 # batch in one process (mean loss per half: the mean gradient is the
 # full-batch gradient).

@@ -264,3 +264,14 @@ def test_each_algorithm_runs_from_the_command_line(cmd, algo_runs):
     proc = spinup("test_policy", run, "-nr", "-n", "2")
     assert proc.returncode == 0, proc.stderr
     assert "Episode 1 \t EpRet" in proc.stdout
+
+
+def test_test_policy_remakes_the_env_from_the_config_of_a_cli_run(algo_runs):
+    base, results = algo_runs
+    assert results["vpg_pytorch"][0] == 0
+    run = base / "vpg_pytorch" / "vpg_pytorch_s1"
+    os.remove(run / "vars.pkl")
+    proc = spinup("test_policy", run, "-nr", "-n", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "making CartPole-v1 anew (from config.json)" in proc.stdout
+    assert "Episode 0 \t EpRet" in proc.stdout

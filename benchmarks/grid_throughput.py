@@ -9,7 +9,8 @@ asserts nothing.
    least 1.7x faster than parallel=1.
 
 The machine is shared and noisy: every figure is a ratio against a
-baseline measured in this same run, and the launch figure is a median.
+baseline measured in this same run; the launch figure is a median and the
+throughput figures the best of two alternating runs.
 """
 import contextlib
 import os
@@ -30,6 +31,7 @@ from spinup.utils.run_utils import ExperimentGrid, call_experiment  # noqa: E402
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 LAUNCHES = 10
+REPEATS = 2
 WORK = 8_000_000  # loop iterations per variant: one to two seconds of one core
 
 
@@ -87,6 +89,22 @@ def grid_time(data_dir, n, parallel):
         return time.time() - t0
 
 
+def bare_speedup():
+    """What two cores give right now, without spinup: two bare processes
+    doing the same work one after the other, then at once."""
+    code = "t = 0\nfor k in range(%d): t += k * k %% 7" % WORK
+    cmd = [sys.executable, "-c", code]
+    t0 = time.time()
+    for _ in range(2):
+        subprocess.run(cmd, check=True)
+    serial = time.time() - t0
+    t0 = time.time()
+    procs = [subprocess.Popen(cmd) for _ in range(2)]
+    for p in procs:
+        p.wait()
+    return serial / (time.time() - t0)
+
+
 def main():
     print("physical cores: %d" % physical_cores())
     with tempfile.TemporaryDirectory() as data_dir:
@@ -99,10 +117,17 @@ def main():
         cpu_bound(0, None, 0)
         print("one variant's work in this process: %.2f s" % (time.time() - t0))
         for n in (4, 8):
-            serial = grid_time(data_dir, n, 1)
-            both = grid_time(data_dir, n, 2)
+            # Alternate the two settings and keep the best of each, so that
+            # a burst of load from other users hits both alike.
+            serial, both = [], []
+            for _ in range(REPEATS):
+                serial.append(grid_time(data_dir, n, 1))
+                both.append(grid_time(data_dir, n, 2))
+            serial, both = min(serial), min(both)
             print("%d variants: parallel=1 %.2f s, parallel=2 %.2f s, speed-up %.2fx "
-                  "(target >= 1.7x on 2 cores)" % (n, serial, both, serial / both))
+                  "(target >= 1.7x on 2 idle cores)" % (n, serial, both, serial / both))
+        print("for comparison, two bare processes at once vs one after the other: "
+              "speed-up %.2fx (what the machine allows right now)" % bare_speedup())
 
 
 if __name__ == "__main__":

@@ -290,6 +290,19 @@ def test_call_experiment_passes_kwargs_and_makes_env_fn(tmp_path):
     assert got == {"env": "CartPole-v1", "lr": 0.5, "n": 2, "seed": 1}
 
 
+def test_call_experiment_forks_into_mpi_processes(tmp_path):
+    def ranks(seed, logger_kwargs):
+        from spinup.utils.mpi_tools import num_procs, proc_id
+        os.makedirs(logger_kwargs["output_dir"], exist_ok=True)
+        with open(os.path.join(logger_kwargs["output_dir"], "rank%d" % proc_id()), "w") as f:
+            f.write("%d %d" % (num_procs(), seed))
+
+    call_experiment("mpi", ranks, seed=5, num_cpu=2, data_dir=str(tmp_path))
+    out = tmp_path / "mpi" / "mpi_s5"
+    assert read(out / "rank0") == "2 5" and read(out / "rank1") == "2 5"
+    assert read_json(out / "status.json")["state"] == "finished"
+
+
 def test_call_experiment_keeps_given_logger_kwargs(tmp_path, capfd):
     out_dir = str(tmp_path / "mine")
     call_experiment("exp", touch, data_dir=str(tmp_path / "unused"),

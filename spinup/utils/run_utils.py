@@ -522,32 +522,11 @@ class ExperimentGrid:
 
         # Print info about self.
         self.print()
-        var_names = sorted(set(job.name for job in jobs))
-        line = "=" * DIV_LINE_WIDTH
-        preparing = colorize("Preparing to run the following experiments...",
-                             color="green", bold=True)
-        joined_var_names = "\n".join(var_names)
-        print(f"\n{preparing}\n\n{joined_var_names}\n\n{line}")
+        _announce(sorted(set(job.name for job in jobs)))
         skipped = _grid_plan.plan_resume(jobs) if resume else []
         if backend == "local":
             _grid_plan.warn_oversubscription(parallel, num_cpu)
-
-        if WAIT_BEFORE_LAUNCH > 0:
-            delay_msg = colorize(dedent("""
-            Launch delayed to give you a few seconds to review your experiments.
-
-            To customize or disable this behavior, change WAIT_BEFORE_LAUNCH in
-            spinup/user_config.py.
-
-            """), color="cyan", bold=True) + line
-            print(delay_msg)
-            wait, steps = WAIT_BEFORE_LAUNCH, 100
-            prog_bar = trange(steps, desc="Launching in...",
-                              leave=False, ncols=DIV_LINE_WIDTH,
-                              mininterval=0.25,
-                              bar_format="{desc}: {bar}| {remaining} {elapsed}")
-            for _ in prog_bar:
-                time.sleep(wait / steps)
+        _countdown()
 
         todo = [job for job in jobs if job not in skipped]
         capture = backend == "local" and parallel > 1
@@ -569,6 +548,7 @@ class ExperimentGrid:
         results = dict(zip(map(id, todo), ran))
         outcomes = [results.get(id(job)) or _trial.Outcome(job.name, job.planned_dir, "skipped")
                     for job in jobs]
+        line = "=" * DIV_LINE_WIDTH
         print("\n" + line)
         print(colorize("Summary of ExperimentGrid [%s]:" % self._name, "green", bold=True))
         print(summary_table(outcomes))
@@ -598,6 +578,36 @@ class ExperimentGrid:
             if key in _GRID_SET:
                 raise GridError("Key %r is set by the grid itself; rename it." % key)
         return _Variant(name, thunk_, var, num_cpu, data_dir, datestamp)
+
+
+def _announce(var_names: List[str]) -> None:
+    """List the experiments about to run."""
+    line = "=" * DIV_LINE_WIDTH
+    preparing = colorize("Preparing to run the following experiments...",
+                         color="green", bold=True)
+    joined_var_names = "\n".join(var_names)
+    print(f"\n{preparing}\n\n{joined_var_names}\n\n{line}")
+
+
+def _countdown() -> None:
+    """Give the user WAIT_BEFORE_LAUNCH seconds to stop a grid that looks wrong."""
+    if WAIT_BEFORE_LAUNCH > 0:
+        line = "=" * DIV_LINE_WIDTH
+        delay_msg = colorize(dedent("""
+        Launch delayed to give you a few seconds to review your experiments.
+
+        To customize or disable this behavior, change WAIT_BEFORE_LAUNCH in
+        spinup/user_config.py.
+
+        """), color="cyan", bold=True) + line
+        print(delay_msg)
+        wait, steps = WAIT_BEFORE_LAUNCH, 100
+        prog_bar = trange(steps, desc="Launching in...",
+                          leave=False, ncols=DIV_LINE_WIDTH,
+                          mininterval=0.25,
+                          bar_format="{desc}: {bar}| {remaining} {elapsed}")
+        for _ in prog_bar:
+            time.sleep(wait / steps)
 
 
 class _Variant:

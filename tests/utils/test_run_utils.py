@@ -370,6 +370,17 @@ def test_grid_runs_every_variant_with_names_seeds_and_summary(tmp_path, capfd):
         os.path.join(str(tmp_path), "g_r5-0", "g_r5-0_s1")), summary), summary
 
 
+def test_launch_waits_with_a_notice_and_a_countdown(tmp_path, capfd, monkeypatch):
+    monkeypatch.setattr(run_utils, "WAIT_BEFORE_LAUNCH", 0.05)
+    ExperimentGrid("w").run(silent, data_dir=str(tmp_path))
+    out, err = capfd.readouterr()
+    assert colorize("\nLaunch delayed to give you a few seconds to review your experiments."
+                    "\n\nTo customize or disable this behavior, change WAIT_BEFORE_LAUNCH in"
+                    "\nspinup/user_config.py.\n\n", color="cyan", bold=True) + LINE + "\n" in out
+    assert "Launching in...:" in err
+    assert out.index("Launch delayed") < out.index("Running experiment")
+
+
 def test_thunk_can_be_the_name_of_a_grid_key(tmp_path):
     def first(seed, logger_kwargs, x):
         touch(seed, logger_kwargs, which="first", x=x)

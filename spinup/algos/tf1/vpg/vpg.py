@@ -86,6 +86,8 @@ def vpg(env_fn, actor_critic=core.mlp_actor_critic, ac_kwargs=dict(), seed=0,
             training goes on with the next epoch in the same progress.txt.
             Without a snapshot it starts from scratch.
     """
+    # The arguments, for config.json. (The original saved locals(), which
+    # dragged in the logger object itself; the arguments are what matters.)
     config = dict(locals())
 
     # Resuming: every rank reads the snapshot (the variables are the same on
@@ -114,7 +116,7 @@ def vpg(env_fn, actor_critic=core.mlp_actor_critic, ac_kwargs=dict(), seed=0,
     env = env_fn()
     if getattr(env, "spec", None) is not None:
         config["env_name"] = env.spec.id  # lets test_policy rebuild the env
-    logger.save_config(dict(config, logger=logger))
+    logger.save_config(config)
     obs_dim = env.observation_space.shape
     act_dim = env.action_space.shape
 

@@ -81,7 +81,8 @@ def _install_abort_on_exception():
             sys.stdout.flush()
         finally:
             if comm is not None:
-                comm.Abort(1)
+                # 130 is what a shell reports for Ctrl-C, as mpi4py's runner does.
+                comm.Abort(130 if issubclass(exc_type, KeyboardInterrupt) else 1)
 
     abort_job._spinup_aborts_mpi_job = True
     sys.excepthook = abort_job
@@ -195,33 +196,56 @@ def _run_until_done(args: list, env: dict) -> int:
     The parent must not vanish and leave the job running on its own: a
     grid runner or a batch system that stops an experiment stops the
     parent, and the launcher passes the signal on to every rank. Ctrl-C in
-    a terminal reaches the launcher directly (same process group), so the
-    parent just waits for it.
+    a terminal reaches the launcher too (same process group); the parent
+    passes it on as well, in case it came from elsewhere, and insists with
+    SIGTERM, then SIGKILL, if Ctrl-C is pressed again.
     """
     import signal
-    proc = subprocess.Popen(args, env=env)
-    forwarded = (signal.SIGTERM, signal.SIGHUP)
+    proc = None
     previous = {}
+    stopped_by = []  # signals the parent received
 
     def forward(signum, frame):
-        if proc.poll() is None:
+        stopped_by.append(signum)
+        if proc is not None and proc.poll() is None:
             proc.send_signal(signum)
 
+    # Handlers go in first, so that no signal finds the launcher unguarded.
     if threading.current_thread() is threading.main_thread():
-        for sig in forwarded:
-            previous[sig] = signal.signal(sig, forward)
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)  # no SIGHUP on Windows
+            if sig is not None:
+                previous[sig] = signal.signal(sig, forward)
+    try:
+        proc = subprocess.Popen(args, env=env)
+    except BaseException:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        raise
+    if stopped_by:
+        proc.send_signal(stopped_by[0])
+    escalation = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
     try:
         while True:
             try:
                 status = proc.wait()
                 break
             except KeyboardInterrupt:
-                continue  # the launcher got the Ctrl-C too and is stopping the ranks
+                stopped_by.append(signal.SIGINT)
+                if proc.poll() is None:
+                    proc.send_signal(escalation[0])
+                    if len(escalation) > 1:
+                        escalation.pop(0)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     # A launcher killed by signal k reports -k; shells report 128 + k.
-    return 128 - status if status < 0 else status
+    if status < 0:
+        return 128 - status
+    if status == 0 and stopped_by:
+        # An interrupted launcher may stop the ranks and still report success.
+        return 128 + stopped_by[0]
+    return status
 
 
 def _script_command():

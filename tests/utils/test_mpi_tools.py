@@ -158,11 +158,14 @@ def test_mpi_fork_reruns_a_module_started_with_python_m(tmp_path):
     assert "rank 1 of 2: sum 2" in proc.stdout
 
 
-def test_stopping_the_parent_stops_every_rank(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_the_parent_stops_every_rank(tmp_path, signum):
     script = tmp_path / "sleepy.py"
     script.write_text(textwrap.dedent(r"""
-        import os, sys, time
+        import os, signal, sys, time
         from spinup.utils.mpi_tools import mpi_fork, proc_id
+        # Ctrl-C raises KeyboardInterrupt even if started from a background shell job.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         mpi_fork(2)
         with open(os.path.join(sys.argv[1], "rank%d.pid" % proc_id()), "w") as f:
             f.write(str(os.getpid()))
@@ -170,7 +173,8 @@ def test_stopping_the_parent_stops_every_rank(tmp_path):
     """))
     env = {k: v for k, v in os.environ.items() if k != "IN_MPI"}
     parent = subprocess.Popen([sys.executable, str(script), str(tmp_path)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
     pid_files = [tmp_path / "rank0.pid", tmp_path / "rank1.pid"]
     try:
         deadline = time.time() + 60
@@ -178,7 +182,7 @@ def test_stopping_the_parent_stops_every_rank(tmp_path):
             assert time.time() < deadline and parent.poll() is None, "ranks did not start"
             time.sleep(0.1)
         ranks = [int(f.read_text()) for f in pid_files]
-        parent.send_signal(signal.SIGTERM)
+        parent.send_signal(signum)  # as a batch system or a process manager would
         assert parent.wait(timeout=20) != 0
     finally:
         if parent.poll() is None:

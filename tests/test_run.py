@@ -225,7 +225,8 @@ ALGO_RUNS = {
     "ppo": (["--cpu", "2", "--hid", "(8,)", "--act", "torch.nn.ReLU"], "pyt_save/model.pt"),
     "vpg_pytorch": (["--seed", "0", "1", "--parallel", "2"], "pyt_save/model.pt"),
     "ppo_tf1": (["--hid", "[8]", "--act", "tf.nn.relu"], "tf1_save/saved_model.pb"),
-    "vpg_tf1": ([], "tf1_save/saved_model.pb"),
+    # A Box action space; test_policy -d then acts with the saved mean 'mu'.
+    "vpg_tf1": (["--env", "Pendulum-v1"], "tf1_save/saved_model.pb"),
 }
 
 
@@ -237,8 +238,9 @@ def algo_runs(tmp_path_factory):
     procs = {}
     for cmd, (extra, _) in ALGO_RUNS.items():
         env = dict(os.environ, SPINUP_WAIT_BEFORE_LAUNCH="0", OMP_NUM_THREADS="1")
+        env_flag = [] if "--env" in extra else ["--env", "CartPole-v1"]
         procs[cmd] = subprocess.Popen(
-            [sys.executable, "-m", "spinup.run", cmd, "--env", "CartPole-v1",
+            [sys.executable, "-m", "spinup.run", cmd, *env_flag,
              "--epochs", "2", "--steps_per_epoch", "200", "--exp_name", cmd,
              "--data_dir", str(base), *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -261,7 +263,8 @@ def test_each_algorithm_runs_from_the_command_line(cmd, algo_runs):
         assert config["ac_kwargs"]["hidden_sizes"] == [8]
         assert config["ac_kwargs"]["activation"] in ("ReLU", "relu")
 
-    proc = spinup("test_policy", run, "-nr", "-n", "2")
+    deterministic = ["-d"] if cmd == "vpg_tf1" else []
+    proc = spinup("test_policy", run, "-nr", "-n", "2", *deterministic)
     assert proc.returncode == 0, proc.stderr
     assert "Episode 1 \t EpRet" in proc.stdout
 

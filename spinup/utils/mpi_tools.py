@@ -79,6 +79,7 @@ def _install_abort_on_exception():
             previous_hook(exc_type, exc, tb)
             sys.stderr.flush()
             sys.stdout.flush()
+            _wait_until_output_is_read()
         finally:
             if comm is not None:
                 # 130 is what a shell reports for Ctrl-C, as mpi4py's runner does.
@@ -86,6 +87,36 @@ def _install_abort_on_exception():
 
     abort_job._spinup_aborts_mpi_job = True
     sys.excepthook = abort_job
+
+
+def _wait_until_output_is_read(timeout: float = 3.0) -> None:
+    """Give the launcher time to pass on what this rank printed.
+
+    The launcher reads each rank's stdout and stderr through pipes. Abort
+    makes it tear the job down at once, and whatever is still in a pipe
+    (such as the traceback just printed) would be lost. So wait, a little,
+    until the pipes are empty.
+    """
+    import stat
+    import time
+    try:
+        import fcntl
+        import termios
+    except ImportError:  # not a POSIX system
+        return
+    deadline = time.monotonic() + timeout
+    for fd in (1, 2):
+        try:
+            if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+                continue
+            while time.monotonic() < deadline:
+                unread = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+                if int.from_bytes(unread, sys.byteorder) == 0:
+                    break
+                time.sleep(0.01)
+        except OSError:
+            continue
+    time.sleep(0.1)  # the launcher forwards what it read
 
 
 # A rank can fail before it ever touches MPI (say, in its imports), while the

@@ -48,7 +48,8 @@ def mpi_avg_grads(module: torch.nn.Module) -> None:
 
     All gradients travel in one Allreduce on one flat float32 buffer. For
     speed, the gradients of float32 CPU parameters are left as views into that
-    buffer (``p.grad`` may be a new tensor object after the call); if you
+    buffer: ``p.grad`` may be a new tensor object after the call, and the next
+    call reuses the buffer (``clone()`` a gradient you want to keep). If you
     zero gradients in place (``zero_grad(set_to_none=False)``), the next
     backward pass accumulates straight into the buffer and the next call
     copies nothing. Other gradients are overwritten in place.
@@ -129,9 +130,13 @@ def sync_params(module: torch.nn.Module) -> None:
     if not tensors:
         return
     byte_views = [_as_bytes(t) for t in tensors]
-    flat = torch.cat(byte_views) if len(byte_views) > 1 else byte_views[0].clone()
+    root = proc_id() == 0
+    if root:
+        flat = torch.cat(byte_views) if len(byte_views) > 1 else byte_views[0].clone()
+    else:  # to be overwritten by rank 0's bytes
+        flat = torch.empty(sum(b.numel() for b in byte_views), dtype=torch.uint8)
     broadcast(flat.numpy(), root=0)
-    if proc_id() == 0:
+    if root:
         return
     offset = 0
     for t, b in zip(tensors, byte_views):
@@ -216,7 +221,8 @@ torch.nn.modules.module.register_module_module_registration_hook(_registration_h
 def _divide(array: np.ndarray, n: int) -> None:
     """array /= n in float32, as mpi_avg's numpy division does it."""
     if n & (n - 1) == 0:
-        # Halving is exact, so multiplying by 1/n gives the same bits, faster.
+        # x / 2**k and x * 2**-k are the same number, hence the same bits;
+        # multiplying is faster.
         np.multiply(array, np.float32(1.0 / n), out=array)
     else:
         np.divide(array, np.float32(n), out=array)

@@ -222,7 +222,7 @@ def test_a_failed_experiment_exits_1(user_module):
 
 ALGO_RUNS = {
     # command: (extra flags, files the save consists of)
-    "ppo": (["--cpu", "2", "--hid", "(8,)", "--act", "torch.nn.ReLU"], "pyt_save/model.pt"),
+    "ppo": (["--hid", "(8,)", "--act", "torch.nn.ReLU"], "pyt_save/model.pt"),
     "vpg_pytorch": (["--seed", "0", "1", "--parallel", "2"], "pyt_save/model.pt"),
     "ppo_tf1": (["--hid", "[8]", "--act", "tf.nn.relu"], "tf1_save/saved_model.pb"),
     # A Box action space; test_policy -d then acts with the saved mean 'mu'.

@@ -15,7 +15,7 @@ This is a bit hacky: if you're looking for something more sophisticated and
 general-purpose, consider Horovod.
 """
 import threading
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 import tensorflow as tf

@@ -1,6 +1,4 @@
 """spinup.utils.mpi_pytorch: data-parallel PyTorch training over MPI ranks."""
-import numpy as np
-import pytest
 import torch
 
 from spinup.utils.mpi_pytorch import mpi_avg_grads, setup_pytorch_for_mpi, sync_params

@@ -10,6 +10,7 @@ import ctypes
 import os
 import shutil
 import tempfile
+import uuid
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
@@ -17,11 +18,11 @@ _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 _AT_FDCWD = -100
 
 
-def _tmp_path_beside(path: str, suffix: str = "") -> str:
+def _tmp_path_beside(path: str) -> str:
+    # A name no other writer uses; the file itself is created by whoever
+    # writes it, with the usual permissions (mkstemp would make it 0600).
     folder, name = os.path.split(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=suffix + ".tmp", dir=folder)
-    os.close(fd)
-    return tmp
+    return os.path.join(folder, ".%s.%d.%s.tmp" % (name, os.getpid(), uuid.uuid4().hex[:8]))
 
 
 @contextmanager
@@ -40,7 +41,7 @@ def atomic_path(path: str) -> Iterator[str]:
 def write_text(path: str, text: str) -> None:
     """Atomically replace ``path`` with ``text`` (UTF-8)."""
     with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8") as f:
+        with open(tmp, "x", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())

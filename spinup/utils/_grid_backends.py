@@ -46,13 +46,15 @@ def _not_run(job) -> _trial.Outcome:
 
 
 def run_local(jobs: Sequence[Any], *, parallel: int, fail_fast: bool,
-              progress: GridProgress) -> List[_trial.Outcome]:
+              progress: GridProgress, num_cpu: Any = 1) -> List[_trial.Outcome]:
     """Run jobs on this machine, ``parallel`` at a time, each in its own
     fresh process. With parallel > 1 the variants' output is read line by
-    line and printed with their names in front."""
+    line and printed with their names in front, and each variant gets its
+    share of the cores as its thread count (see ``threads_per_variant``)."""
     outcomes: List[Optional[_trial.Outcome]] = [None] * len(jobs)
     cancel = threading.Event()
     capture = parallel > 1
+    threads = threads_per_variant(parallel, num_cpu) if parallel > 1 else None
 
     def run_one(job) -> _trial.Outcome:
         out = progress.printer(job.name)
@@ -61,7 +63,8 @@ def run_local(jobs: Sequence[Any], *, parallel: int, fail_fast: bool,
             prep = job.prepare(out)
             outcome = _trial.execute(prep.blob, exp_name=prep.exp_name,
                                      output_dir=prep.output_dir, attempt=prep.attempt,
-                                     stream=out if capture else None, cancel=cancel)
+                                     stream=out if capture else None, cancel=cancel,
+                                     threads=threads)
         except Exception:
             out(traceback.format_exc().rstrip())
             outcome = _trial.Outcome(job.name, job.planned_dir, "failed")
@@ -98,6 +101,19 @@ def run_local(jobs: Sequence[Any], *, parallel: int, fail_fast: bool,
     finally:
         pool.shutdown(wait=True)
     return outcomes
+
+
+def threads_per_variant(parallel: int, num_cpu: Any) -> int:
+    """How many math-library threads each of ``parallel`` variants of
+    ``num_cpu`` ranks should use: the physical cores shared out, at least 1.
+
+    PyTorch, MKL and OpenMP each start one thread per core by default; with
+    several variants at once those threads fight over the same cores and a
+    grid runs several times slower than it should.
+    """
+    from spinup.utils.mpi_tools import physical_cores
+    ranks = physical_cores() if num_cpu == "auto" else max(int(num_cpu), 1)
+    return max(physical_cores() // (parallel * ranks), 1)
 
 
 def run_ray(jobs: Sequence[Any], *, parallel: Any, fail_fast: bool, progress: GridProgress,

@@ -20,8 +20,9 @@ import datetime
 import json
 import os
 import socket
-import uuid
 from typing import Any, Dict, Optional
+
+from spinup.utils import _atomic
 
 STATUS_FNAME = "status.json"
 FINISHED = "finished"
@@ -47,20 +48,8 @@ def make_record(exp_name: str, state: str, *, start: str, attempt: int, pid: Opt
 def write(output_dir: str, record: Dict[str, Any]) -> None:
     """Atomically write record to ``output_dir/status.json`` (creating the dir)."""
     os.makedirs(output_dir, exist_ok=True)
-    path = os.path.join(output_dir, STATUS_FNAME)
-    # A private temporary name beside the record, created with the usual
-    # permissions (mkstemp would make the record readable by us alone).
-    tmp = "%s.%d.%s.tmp" % (path, os.getpid(), uuid.uuid4().hex[:8])
-    try:
-        with open(tmp, "x", encoding="utf-8") as f:
-            f.write(json.dumps(record, indent=4, sort_keys=True) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise
+    _atomic.write_text(os.path.join(output_dir, STATUS_FNAME),
+                       json.dumps(record, indent=4, sort_keys=True) + "\n")
 
 
 def read(output_dir: Optional[str]) -> Optional[Dict[str, Any]]:

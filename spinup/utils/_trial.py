@@ -124,7 +124,8 @@ class Outcome:
 
 def execute(blob: bytes, *, exp_name: str, output_dir: Optional[str], attempt: int = 1,
             stream: Optional[Callable[[str], None]] = None,
-            cancel: Optional[threading.Event] = None) -> Outcome:
+            cancel: Optional[threading.Event] = None,
+            threads: Optional[int] = None) -> Outcome:
     """Run a serialised thunk in a fresh process and wait for it.
 
     Args:
@@ -144,6 +145,9 @@ def execute(blob: bytes, *, exp_name: str, output_dir: Optional[str], attempt: i
 
         cancel (threading.Event): Set it to stop the child early.
 
+        threads (int): If given, the child's OMP_NUM_THREADS and
+            MKL_NUM_THREADS (unless the user set them already).
+
     Returns:
         An ``Outcome``.
     """
@@ -152,6 +156,9 @@ def execute(blob: bytes, *, exp_name: str, output_dir: Optional[str], attempt: i
     env[PARENT_PID_VAR] = str(os.getpid())
     if stream is not None:
         env["PYTHONUNBUFFERED"] = "1"  # lines should arrive when printed
+    if threads is not None:
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(var, str(threads))
     sys.stdout.flush()
     sys.stderr.flush()
     start_iso, start = _status.now_iso(), time.time()

@@ -542,7 +542,7 @@ class ExperimentGrid:
                     raise GridError(str(e)) from e  # before any variant was launched
             else:
                 ran = _grid_backends.run_local(todo, parallel=parallel, fail_fast=fail_fast,
-                                               progress=progress)
+                                               progress=progress, num_cpu=num_cpu)
         finally:
             progress.close()
         results = dict(zip(map(id, todo), ran))

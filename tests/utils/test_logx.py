@@ -122,6 +122,18 @@ def test_save_config_writes_sorted_json_with_exp_name(tmp_path, capsys):
     assert text in out
 
 
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        logger = Logger(output_dir=str(tmp_path))
+        logger.save_config({"a": 1})
+        logger.save_state({"b": 2})
+    finally:
+        os.umask(mask)
+    for name in ("config.json", "vars.pkl", "progress.txt"):
+        assert os.stat(tmp_path / name).st_mode & 0o777 == 0o644, name
+
+
 def test_values_with_tabs_or_newlines_do_not_break_the_file(tmp_path):
     logger = Logger(output_dir=str(tmp_path))
     logger.log_tabular("A", "two\twords")

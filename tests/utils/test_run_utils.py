@@ -475,6 +475,23 @@ def test_parallel_variants_overlap_and_prefix_their_output(tmp_path, capfd):
     assert "[p_i1] \x1b[36;1mRunning experiment:\n" in out
 
 
+def test_parallel_variants_share_the_cores_as_threads(tmp_path, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+
+    def threads(seed, logger_kwargs, i):
+        touch(seed, logger_kwargs, omp=os.environ.get("OMP_NUM_THREADS"),
+              mkl=os.environ.get("MKL_NUM_THREADS"))
+
+    eg = ExperimentGrid("t")
+    eg.add("i", [0, 1])
+    eg.run(threads, data_dir=str(tmp_path), parallel=2)
+    expected = str(max(physical_cores() // 2, 1))
+    for i in (0, 1):
+        got = read_json(tmp_path / ("t_i%d" % i) / ("t_i%d_s0" % i) / "got.json")
+        assert (got["omp"], got["mkl"]) == (expected, expected)
+
+
 def test_oversubscription_is_announced(tmp_path, capfd):
     eg = ExperimentGrid("o")
     eg.add("x", list(range(physical_cores() + 1)))

@@ -19,7 +19,8 @@ runs go two at a time (``--parallel``). Run it with::
 
     python benchmarks/ppo_cartpole.py
 
-or a quick look with ``--epochs 10 --seeds 0``. The exit status is 1 if a
+or a quick look with ``--epochs 10 --seeds 0`` (``--skip_learning`` or
+``--skip_throughput`` runs one part only). The exit status is 1 if a
 framework misses the target (only checked with the full 50 epochs).
 """
 import argparse
@@ -120,13 +121,15 @@ def main():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 10, 20])
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--parallel", type=int, default=2)
+    parser.add_argument("--skip_learning", action="store_true")
     parser.add_argument("--skip_throughput", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the runs' folders")
     args = parser.parse_args()
 
     base = tempfile.mkdtemp(prefix="spinup_ppo_bench_")
     try:
-        ok = learning(args.frameworks, args.seeds, args.epochs, args.parallel, base)
+        ok = args.skip_learning or learning(args.frameworks, args.seeds, args.epochs,
+                                            args.parallel, base)
         if not args.skip_throughput:
             throughput(args.frameworks, base)
     finally:

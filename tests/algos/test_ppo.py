@@ -90,7 +90,7 @@ def test_policy_improves_with_box_actions(tmp_path):
 
 def test_two_mpi_ranks_split_the_steps_and_share_one_model(tmp_path, python_runner, algo_env):
     out = tmp_path / "mpi"
-    proc = python_runner("""
+    python_runner("""
         import sys
         import numpy as np
         import gymnasium as gym
@@ -111,9 +111,11 @@ def test_two_mpi_ranks_split_the_steps_and_share_one_model(tmp_path, python_runn
             train_pi_iters=10, train_v_iters=10,
             logger_kwargs=dict(output_dir=sys.argv[1]))
         flat = np.concatenate([p.detach().numpy().ravel() for p in built[0].parameters()])
-        print("RANK %d STEPS %d PARAMS %r" % (proc_id(), steps[0], flat[:6].tolist()))
-    """, out, n=2, env=algo_env, timeout=150)
-    lines = sorted(l for l in proc.stdout.splitlines() if l.startswith("RANK "))
+        # Each rank reports in its own file: the ranks' stdout interleaves.
+        with open("%s/rank%d.txt" % (sys.argv[2], proc_id()), "w") as f:
+            f.write("RANK %d STEPS %d PARAMS %r" % (proc_id(), steps[0], flat[:6].tolist()))
+    """, out, tmp_path, n=2, env=algo_env, timeout=150)
+    lines = [(tmp_path / ("rank%d.txt" % r)).read_text() for r in (0, 1)]
     assert [l.split()[:4] for l in lines] == [["RANK", "0", "STEPS", "800"],
                                               ["RANK", "1", "STEPS", "800"]]
     # Gradients were averaged and parameters synced: both ranks hold the

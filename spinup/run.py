@@ -16,7 +16,7 @@ values to try. See the "Running experiments" docs page for the details.
 """
 import sys
 from textwrap import dedent
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
 from spinup import _cli_grid as cli
 from spinup._cli_grid import RUN_KEYS, SUBSTITUTIONS, UsageError

@@ -11,7 +11,7 @@ other ranks never sit forever in a collective waiting for a dead partner.
 """
 import os
 import sys
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 

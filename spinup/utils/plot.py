@@ -159,7 +159,7 @@ def get_datasets(logdir: str, condition: Optional[str] = None) -> List[pd.DataFr
         Empty, truncated-beyond-repair and column-mismatched files are
         reported and skipped.
     """
-    global exp_idx, units
+    global exp_idx
     datasets = []
     for root, dirs, files in os.walk(logdir):
         dirs.sort()  # a stable order, so Unit and Condition2 are reproducible

@@ -11,7 +11,6 @@ import json
 import math
 
 import gymnasium as gym
-import numpy as np
 import pytest
 import torch
 

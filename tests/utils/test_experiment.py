@@ -10,7 +10,6 @@ import stat
 import subprocess
 import sys
 import tarfile
-import textwrap
 
 import cloudpickle
 import numpy as np

@@ -13,7 +13,7 @@ import warnings
 import gymnasium as gym
 import pytest
 
-from spinup.utils.test_policy import (EnvironmentNotFoundError, PolicyLoadError,
+from spinup.utils.test_policy import (PolicyLoadError,
                                       load_policy_and_env, load_pytorch_policy, run_policy)
 
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -15,6 +15,7 @@ PyTorch ``pyt_save/model*.pt`` is used. TensorFlow and PyTorch are imported
 only for the backend that is actually loaded.
 """
 import argparse
+import inspect
 import json
 import os
 import os.path as osp
@@ -234,7 +235,10 @@ def load_pytorch_policy(fpath: str, itr: Union[int, str], deterministic: bool = 
         fpath: The run's output directory.
         itr: Which save: ``''`` (or None) for ``pyt_save/model.pt``, an int or
             digit string for ``pyt_save/model<itr>.pt``.
-        deterministic: Unused for PyTorch models (kept for a uniform API).
+        deterministic: Ask for the deterministic action, for models whose
+            ``act`` takes ``deterministic=True`` (the reference algorithms'
+            models do: the Gaussian mean, or the most likely discrete
+            action). Other models ignore it.
 
     Returns:
         ``get_action(obs)``: calls ``model.act`` on the observation (as a
@@ -260,10 +264,18 @@ def load_pytorch_policy(fpath: str, itr: Union[int, str], deterministic: bool = 
         raise PolicyLoadError("The PyTorch save %s holds a %s, which has no act(obs) method."
                               % (fname, type(model).__name__))
 
+    act_kwargs = {}
+    if deterministic:
+        try:
+            if "deterministic" in inspect.signature(model.act).parameters:
+                act_kwargs["deterministic"] = True
+        except (TypeError, ValueError):
+            pass
+
     def get_action(x):
         with torch.no_grad():
             x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
-            action = model.act(x)
+            action = model.act(x, **act_kwargs)
         return action
 
     return get_action

@@ -204,3 +204,21 @@ def test_rendering_without_a_display_runs_headless(runs, capsys, monkeypatch):
     run_policy(env, get_action, num_episodes=1, render=True)
     out = capsys.readouterr().out
     assert "No display found" in out and "Episode 0" in out
+
+
+def test_deterministic_flag_reaches_a_pytorch_models_act(tmp_path):
+    import gymnasium as gym
+    import torch
+    from spinup.algos.pytorch.ppo.core import MLPActorCritic
+    from spinup.utils.logx import Logger
+
+    env = gym.make("Pendulum-v1")
+    torch.manual_seed(0)
+    logger = Logger(output_dir=str(tmp_path))
+    logger.setup_pytorch_saver(MLPActorCritic(env.observation_space, env.action_space))
+    logger.save_state({"env": env})
+    obs = env.reset(seed=0)[0]
+    sampled = load_pytorch_policy(str(tmp_path), "", deterministic=False)
+    mean = load_pytorch_policy(str(tmp_path), "", deterministic=True)
+    assert len({float(sampled(obs)[0]) for _ in range(5)}) > 1
+    assert len({float(mean(obs)[0]) for _ in range(5)}) == 1

@@ -3,6 +3,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
+# autodoc imports TensorFlow for the TF pages; keep its start-up chatter quiet.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from spinup.version import __version__  # noqa: E402
 

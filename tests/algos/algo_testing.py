@@ -62,3 +62,17 @@ class TargetAction(gym.Env):
         assert action.shape == (2,) and np.all(np.abs(action) <= 1.0), action
         reward = -float(np.sum((action - 0.5) ** 2))
         return np.ones(1, dtype=np.float32), reward, True, False, {}
+
+
+class CrashAfter(gym.Wrapper):
+    """Raises (like a crash) after a given number of steps."""
+
+    def __init__(self, env, steps):
+        super().__init__(env)
+        self.left = steps
+
+    def step(self, action):
+        self.left -= 1
+        if self.left < 0:
+            raise RuntimeError("simulated crash")
+        return self.env.step(action)

@@ -13,10 +13,9 @@ import subprocess
 import sys
 import time
 
-import gymnasium as gym
 import pytest
 
-from algo_testing import PPO_COLUMNS, VPG_COLUMNS, TwoArmedBandit, read_progress
+from algo_testing import PPO_COLUMNS, VPG_COLUMNS, CrashAfter, TwoArmedBandit, read_progress
 from spinup.algos.pytorch.ppo.ppo import ppo
 from spinup.algos.pytorch.vpg.vpg import vpg
 
@@ -75,20 +74,6 @@ def test_sigkilled_run_resumes_where_it_stopped(tmp_path, algo_env):
     assert returns[0] < 0.65 and min(returns[killed_rows - 1:]) > 0.75, returns
 
 
-class CrashAfter(gym.Wrapper):
-    """Raises (like a crash) after a given number of steps."""
-
-    def __init__(self, env, steps):
-        super().__init__(env)
-        self.left = steps
-
-    def step(self, action):
-        self.left -= 1
-        if self.left < 0:
-            raise RuntimeError("simulated crash")
-        return self.env.step(action)
-
-
 def test_rows_logged_after_the_last_snapshot_are_redone(tmp_path):
     kwargs = dict(ac_kwargs=dict(hidden_sizes=(8,)), steps_per_epoch=200, epochs=6,
                   train_v_iters=5, save_freq=2, logger_kwargs=dict(output_dir=str(tmp_path)))
@@ -140,19 +125,8 @@ def test_a_snapshot_of_another_network_is_a_clear_error(tmp_path):
 def test_tf1_resume_after_a_crash(tmp_path, python_runner, algo_env):
     proc = python_runner("""
         import sys
-        import gymnasium as gym
-        from algo_testing import TwoArmedBandit, read_progress
+        from algo_testing import CrashAfter, TwoArmedBandit, read_progress
         from spinup.algos.tf1.ppo.ppo import ppo
-
-        class CrashAfter(gym.Wrapper):
-            def __init__(self, env, steps):
-                super().__init__(env)
-                self.left = steps
-            def step(self, action):
-                self.left -= 1
-                if self.left < 0:
-                    raise RuntimeError("simulated crash")
-                return self.env.step(action)
 
         kwargs = dict(ac_kwargs=dict(hidden_sizes=(8,)), steps_per_epoch=300, epochs=7,
                       pi_lr=1e-2, train_v_iters=5, save_freq=2,

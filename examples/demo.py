@@ -46,10 +46,6 @@ def spinup(*args: str) -> None:
     # here unless the user asked for it.
     env = dict(os.environ)
     env.setdefault("SPINUP_WAIT_BEFORE_LAUNCH", "0")
-    # Two runs share two cores: a single math thread each is several times
-    # faster than threads fighting over the cores for such small networks.
-    env.setdefault("OMP_NUM_THREADS", "1")
-    env.setdefault("MKL_NUM_THREADS", "1")
     code = subprocess.call(cmd, env=env)
     if code != 0:
         sys.exit("The demo stopped: `%s` exited with status %d." % (" ".join(cmd), code))

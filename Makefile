@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-all-test
 
 .PHONY: install test docs demo bench clean
 
-$(STAMP): setup.py
+$(STAMP): setup.py pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip setuptools wheel
 	$(PY) -m pip install -e '.[all,test]' --config-settings editable_mode=compat
@@ -17,6 +17,7 @@ $(STAMP): setup.py
 install: $(STAMP)
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q tests
 	$(MAKE) docs
 

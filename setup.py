@@ -24,7 +24,7 @@ extras = {
     "ray": ["ray>=2.9"],
     "tensorboard": ["tensorboardX>=2.6"],
     "docs": ["sphinx>=7"],
-    "test": ["pytest>=7", "pytest-timeout"],
+    "test": ["pytest>=7", "pytest-timeout", "ruff>=0.6"],
 }
 extras["all"] = sorted(
     {req for name in ("tf", "torch", "mpi", "plot", "ray", "tensorboard", "docs")

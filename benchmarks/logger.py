@@ -108,14 +108,14 @@ def bench_store(out_dir):
         logger = EpochLogger(output_dir=os.path.join(out_dir, "store"))
 
     def with_logger():
-        for i in range(n):
+        for _i in range(n):
             logger.store(X=1.5)
         logger.epoch_dict.clear()
 
     plain_logger = PlainBaseline(os.devnull)
 
     def plain():
-        for i in range(n):
+        for _i in range(n):
             plain_logger.store(X=1.5)
         plain_logger.data.clear()
 

@@ -20,7 +20,7 @@ Run it with::
 down).
 """
 import argparse
-from typing import Sequence
+from collections.abc import Sequence
 
 import gymnasium as gym
 import numpy as np

@@ -21,7 +21,7 @@ Run it with::
 down). See examples/pg_reward_to_go.py for the next step.
 """
 import argparse
-from typing import Sequence
+from collections.abc import Sequence
 
 import gymnasium as gym
 import numpy as np

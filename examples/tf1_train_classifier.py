@@ -91,7 +91,7 @@ def train_spirals(steps_per_epoch=100, epochs=5, lr=1e-3, layers=2, hidden_size=
 
     # Run main training loop
     for epoch in range(epochs):
-        for t in range(steps_per_epoch):
+        for _t in range(steps_per_epoch):
             idxs = np.random.randint(0, len(x_train), 32)
             feed_dict = {x_ph: x_train[idxs], y_ph: y_train[idxs]}
             outs = sess.run([loss, acc, train_op], feed_dict=feed_dict)

@@ -12,7 +12,8 @@ import inspect
 import os
 import re
 import sys
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 # Flags that are really other keys.
 SUBSTITUTIONS = {
@@ -62,18 +63,18 @@ def did_you_mean(word: str, choices: Sequence[str], n: int = 3) -> str:
     return " (did you mean %s?)" % ", ".join(close) if close else ""
 
 
-def parse_flags(args: Sequence[str]) -> Tuple[Dict[str, List[Any]], Dict[str, str]]:
+def parse_flags(args: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, str]]:
     """Split ``--key[sh] v1 v2 --flag --other=v`` into keys and raw words.
 
     Returns (words, shorthands): words maps each key (after substitutions),
     in the order given, to its list of raw words (a flag with no words gets
     ``[True]``); shorthands maps keys to the shorthand given in brackets.
     """
-    words: Dict[str, List[Any]] = {}
-    shorthands: Dict[str, str] = {}
-    typed: Dict[str, str] = {}  # key -> flag as the user typed it, for messages
+    words: dict[str, list[Any]] = {}
+    shorthands: dict[str, str] = {}
+    typed: dict[str, str] = {}  # key -> flag as the user typed it, for messages
     key = None
-    for i, arg in enumerate(args):
+    for _i, arg in enumerate(args):
         if not arg.startswith("--"):
             if key is None:
                 raise UsageError("The first argument must be a flag like --env_name, not %r. "
@@ -101,7 +102,7 @@ def parse_flags(args: Sequence[str]) -> Tuple[Dict[str, List[Any]], Dict[str, st
         typed[key] = "--" + name
         if shorthand is not None:
             shorthands[key] = shorthand
-    for key, vals in words.items():
+    for vals in words.values():
         if not vals:
             vals.append(True)
     return words, shorthands
@@ -132,7 +133,7 @@ def evaluate(word: Any) -> Any:
         return word
 
 
-def evaluate_all(words: Dict[str, List[Any]]) -> Dict[str, List[Any]]:
+def evaluate_all(words: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """Evaluate every word, except those of STRING_KEYS."""
     return {key: list(vals) if key in STRING_KEYS else [evaluate(v) for v in vals]
             for key, vals in words.items()}
@@ -154,7 +155,7 @@ def _check_bool(b: Any, key: str) -> bool:
     return b
 
 
-def pop_run_kwargs(args: Dict[str, List[Any]]) -> Dict[str, Any]:
+def pop_run_kwargs(args: dict[str, list[Any]]) -> dict[str, Any]:
     """Move the run keys out of args into kwargs for ExperimentGrid.run,
     checking that each has exactly one sensible value."""
     run_kwargs = {}
@@ -180,7 +181,7 @@ def pop_run_kwargs(args: Dict[str, List[Any]]) -> Dict[str, Any]:
     return run_kwargs
 
 
-def pop_exp_name(args: Dict[str, List[Any]], default: str) -> str:
+def pop_exp_name(args: dict[str, list[Any]], default: str) -> str:
     """Take the single exp_name value out of args (or use the default)."""
     if "exp_name" not in args:
         return default
@@ -204,7 +205,8 @@ def check_env_names(names: Sequence[Any]) -> None:
             try:
                 importlib.import_module(module)
             except ImportError as e:
-                raise UsageError("Can't import %r to register %s: %s" % (module, env_id, e))
+                raise UsageError("Can't import %r to register %s: %s"
+                                 % (module, env_id, e)) from None
         registry = gymnasium.envs.registry
         if env_id in registry:
             continue

@@ -15,8 +15,9 @@ Every ``--flag`` starts a keyword argument and the words after it are the
 values to try. See the "Running experiments" docs page for the details.
 """
 import sys
+from collections.abc import Sequence
 from textwrap import dedent
-from typing import Any, List, Optional, Sequence
+from typing import Any
 
 from spinup import _cli_grid as cli
 from spinup._cli_grid import RUN_KEYS, SUBSTITUTIONS, UsageError
@@ -31,7 +32,7 @@ UTILS = ["plot", "test_policy"]
 HELP = ["help", "-h", "--help"]
 
 
-def add_with_backends(algo_list: Sequence[str]) -> List[str]:
+def add_with_backends(algo_list: Sequence[str]) -> list[str]:
     """The algorithm names plus their backend-suffixed forms."""
     algo_list_with_backends = list(algo_list)
     for algo in algo_list:
@@ -163,7 +164,7 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
         sys.exit(1)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``python -m spinup.run`` and the ``spinup`` command.
 
     Args:

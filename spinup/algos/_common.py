@@ -3,7 +3,7 @@ discounted sums, the GAE-Lambda experience buffer, and the helpers for
 stepping an environment and resuming a run. Nothing here imports a deep
 learning framework; each framework's ``core.py`` builds on it.
 """
-from typing import Dict, Optional, Sequence, Union
+from collections.abc import Sequence
 
 import numpy as np
 from gymnasium.spaces import Box
@@ -11,7 +11,7 @@ from gymnasium.spaces import Box
 from spinup.utils.mpi_tools import mpi_statistics_scalar
 
 
-def combined_shape(length: Optional[int], shape: Union[None, int, Sequence[int]] = None) -> tuple:
+def combined_shape(length: int | None, shape: None | int | Sequence[int] = None) -> tuple:
     """Shape of a buffer (or batch) holding ``length`` items of the given shape."""
     if shape is None:
         return (length,)
@@ -81,7 +81,7 @@ class GAEBuffer:
         self.ret_buf[path] = discount_cumsum(rews, self.gamma)[:-1]
         self.path_start_idx = self.ptr
 
-    def get_arrays(self) -> Dict[str, np.ndarray]:
+    def get_arrays(self) -> dict[str, np.ndarray]:
         """Return the epoch's data (obs, act, ret, adv, logp) as numpy arrays
         and empty the buffer.
 
@@ -110,7 +110,7 @@ def env_action(a: np.ndarray, action_space) -> np.ndarray:
     return a
 
 
-def load_snapshot(logger_kwargs: dict) -> Optional[dict]:
+def load_snapshot(logger_kwargs: dict) -> dict | None:
     """The last snapshot of the run that ``logger_kwargs`` points at, or None.
 
     Used by ``resume=True``: the snapshot is the state dict an algorithm

@@ -6,12 +6,13 @@ output_dir writes into the experiment's log dir and snapshots follow the
 experiment's snapshot mode.
 """
 import contextlib
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
-_current: Optional[Any] = None
+_current: Any | None = None
 
 
-def current_context() -> Optional[Any]:
+def current_context() -> Any | None:
     """The active ExperimentContext (snapshot_dir, snapshot_mode,
     snapshot_gap), or None outside a wrapped experiment."""
     return _current

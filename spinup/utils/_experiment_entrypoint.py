@@ -16,7 +16,7 @@ import os
 import random
 import stat
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 
 def _bool(text: str) -> bool:
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load_payload(path: str) -> Dict[str, Any]:
+def _load_payload(path: str) -> dict[str, Any]:
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -82,11 +82,15 @@ def _positional_capacity(function: Any) -> int:
     return count
 
 
-def main(argv: Optional[List[str]] = None) -> Any:
+def main(argv: list[str] | None = None) -> Any:
     """Run the pickled call named on the command line (or in argv)."""
     from spinup.utils._context import active_context
-    from spinup.utils.experiment import (ExperimentContext, ExperimentTemplate, dump_json,
-                                         make_launcher_archive)
+    from spinup.utils.experiment import (
+        ExperimentContext,
+        ExperimentTemplate,
+        dump_json,
+        make_launcher_archive,
+    )
     from spinup.utils.mpi_tools import proc_id
 
     args = _parser().parse_args(argv)

@@ -6,7 +6,7 @@ all into one contiguous buffer first costs a memory copy, which is much
 cheaper. These helpers do the copying for mpi_pytorch and mpi_tf.
 """
 import threading
-from typing import List, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -44,7 +44,7 @@ def pack(arrays: Sequence[np.ndarray], dtype) -> np.ndarray:
     return out
 
 
-def unpack(flat: np.ndarray, like: Sequence[np.ndarray]) -> List[np.ndarray]:
+def unpack(flat: np.ndarray, like: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Cut ``flat`` back into new arrays with the shapes and dtypes of ``like``."""
     out, offset = [], 0
     for a in like:
@@ -67,7 +67,7 @@ def pack_bytes(arrays: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-def unpack_bytes(flat: np.ndarray, like: Sequence[np.ndarray]) -> List[np.ndarray]:
+def unpack_bytes(flat: np.ndarray, like: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Inverse of :func:`pack_bytes`: new arrays shaped and typed like ``like``."""
     out, offset = [], 0
     for a in like:

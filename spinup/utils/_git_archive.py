@@ -9,7 +9,7 @@ import os
 import subprocess
 import tarfile
 import warnings
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from spinup.utils import _atomic
 
@@ -37,7 +37,7 @@ def run_git(args: Sequence[str], cwd: str) -> bytes:
     return proc.stdout
 
 
-def repo_root(folder: str) -> Tuple[Optional[str], Optional[str]]:
+def repo_root(folder: str) -> tuple[str | None, str | None]:
     """Return (root of the work tree containing folder, None), or
     (None, why not) when folder is not inside a git work tree."""
     try:
@@ -59,7 +59,7 @@ def is_ignored(root: str, path: str) -> bool:
     return proc.returncode == 0
 
 
-def head_hash(root: str) -> Optional[str]:
+def head_hash(root: str) -> str | None:
     """The commit HEAD points at, or None in a repository with no commits."""
     try:
         return run_git(["rev-parse", "--verify", "-q", "HEAD"], cwd=root).decode().strip() or None
@@ -74,12 +74,12 @@ def is_dirty(root: str) -> bool:
     return bool(run_git(["status", "--porcelain", "--untracked-files=normal"], cwd=root).strip())
 
 
-def _ls_files(root: str, *options: str) -> List[str]:
+def _ls_files(root: str, *options: str) -> list[str]:
     out = run_git(["ls-files", "-z", *options], cwd=root)
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def _is_under(path: str, folder: Optional[str]) -> bool:
+def _is_under(path: str, folder: str | None) -> bool:
     if not folder:
         return False
     folder = os.path.realpath(folder)

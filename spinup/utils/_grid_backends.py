@@ -19,8 +19,9 @@ import collections
 import os
 import threading
 import traceback
+from collections.abc import Sequence
 from concurrent import futures
-from typing import Any, List, NamedTuple, Optional, Sequence
+from typing import Any, NamedTuple
 
 from spinup.utils import _trial
 from spinup.utils._progress import GridProgress
@@ -33,7 +34,7 @@ class Prepared(NamedTuple):
     """A variant ready to launch."""
     blob: bytes
     exp_name: str
-    output_dir: Optional[str]
+    output_dir: str | None
     attempt: int
 
 
@@ -46,12 +47,12 @@ def _not_run(job) -> _trial.Outcome:
 
 
 def run_local(jobs: Sequence[Any], *, parallel: int, fail_fast: bool,
-              progress: GridProgress, num_cpu: Any = 1) -> List[_trial.Outcome]:
+              progress: GridProgress, num_cpu: Any = 1) -> list[_trial.Outcome]:
     """Run jobs on this machine, ``parallel`` at a time, each in its own
     fresh process. With parallel > 1 the variants' output is read line by
     line and printed with their names in front, and each variant gets its
     share of the cores as its thread count (see ``threads_per_variant``)."""
-    outcomes: List[Optional[_trial.Outcome]] = [None] * len(jobs)
+    outcomes: list[_trial.Outcome | None] = [None] * len(jobs)
     cancel = threading.Event()
     capture = parallel > 1
     threads = threads_per_variant(parallel, num_cpu) if parallel > 1 else None
@@ -117,7 +118,7 @@ def threads_per_variant(parallel: int, num_cpu: Any) -> int:
 
 
 def run_ray(jobs: Sequence[Any], *, parallel: Any, fail_fast: bool, progress: GridProgress,
-            address: Optional[str], num_cpu: int) -> List[_trial.Outcome]:
+            address: str | None, num_cpu: int) -> list[_trial.Outcome]:
     """Run every job as a Ray task (``num_cpus=num_cpu``, a fresh worker per
     task) on the Ray cluster at ``address`` (or RAY_ADDRESS, or a local one).
 
@@ -156,7 +157,7 @@ def _max_node_cpus(ray) -> int:
 
 def _ray_loop(ray, jobs, parallel, fail_fast, progress, num_cpu):
     remote = ray.remote(max_calls=1)(run_variant).options(num_cpus=num_cpu)
-    outcomes: List[Optional[_trial.Outcome]] = [None] * len(jobs)
+    outcomes: list[_trial.Outcome | None] = [None] * len(jobs)
     pending = collections.deque(range(len(jobs)))
     running = {}  # ObjectRef -> job index
     stopping = False
@@ -217,8 +218,8 @@ def _cancel_all(ray, running) -> None:
         ray.cancel(ref, force=True)
 
 
-def run_variant(blob: bytes, exp_name: str, output_dir: Optional[str], attempt: int,
-                cwd: Optional[str] = None) -> _trial.Outcome:
+def run_variant(blob: bytes, exp_name: str, output_dir: str | None, attempt: int,
+                cwd: str | None = None) -> _trial.Outcome:
     """The Ray task: execute one prepared variant on the worker."""
     if cwd and os.path.isdir(cwd):
         os.chdir(cwd)

@@ -8,7 +8,7 @@ import importlib.util
 import inspect
 import numbers
 import os.path as osp
-from typing import Any, Dict, List
+from typing import Any
 
 from spinup.utils import _status
 from spinup.utils.logx import colorize
@@ -25,9 +25,9 @@ class GridError(ValueError, AssertionError):
     __module__ = "spinup.utils.run_utils"
 
 
-def unflatten(var: Dict[str, Any], path: str = "") -> Dict[str, Any]:
+def unflatten(var: dict[str, Any], path: str = "") -> dict[str, Any]:
     """Nest {'a:b': 1, 'a:c': 2} into {'a': {'b': 1, 'c': 2}}."""
-    new_var: Dict[str, Any] = {}
+    new_var: dict[str, Any] = {}
     nested = set()
     for k, v in var.items():
         head, sep, rest = k.partition(":")
@@ -70,9 +70,9 @@ def check_parallel(parallel: Any, backend: Any, address: Any, num_cpu: int) -> A
     return int(parallel)
 
 
-def check_jobs(jobs: List[Any]) -> None:
+def check_jobs(jobs: list[Any]) -> None:
     """Two variants must not share an output dir, and none may be running."""
-    seen: Dict[str, str] = {}
+    seen: dict[str, str] = {}
     for job in jobs:
         where = job.planned_dir
         if where is None:
@@ -101,7 +101,7 @@ def accepts_resume(fn: Any) -> bool:
     return p is not None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
 
 
-def plan_resume(jobs: List[Any]) -> List[Any]:
+def plan_resume(jobs: list[Any]) -> list[Any]:
     """Pick the finished variants (to skip); let the thunks of the others
     resume where the variant ran before. Returns the skipped jobs."""
     skipped, resumed = [], 0

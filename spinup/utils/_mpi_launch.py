@@ -15,7 +15,8 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, List
+from collections.abc import Callable
+from typing import Any
 
 
 class MPILauncherNotFoundError(RuntimeError):
@@ -131,7 +132,7 @@ def num_procs_from(n: Any, physical_cores: Callable[[], int]) -> int:
                     "got %r." % (n,))
 
 
-def launch_command(n: int, bind_to_core: bool) -> List[str]:
+def launch_command(n: int, bind_to_core: bool) -> list[str]:
     """The command that re-runs this script (or module) on n ranks.
 
     Raises MPILauncherNotFoundError, saying how to install what is missing,
@@ -149,7 +150,7 @@ def launch_command(n: int, bind_to_core: bool) -> List[str]:
     return args + [sys.executable, "-m", "mpi4py"] + script_command()
 
 
-def run_until_done(args: List[str], env: Dict[str, str]) -> int:
+def run_until_done(args: list[str], env: dict[str, str]) -> int:
     """Run the launcher; hand it SIGTERM/SIGHUP; return its exit status.
 
     The parent must not vanish and leave the job running on its own: a
@@ -206,7 +207,7 @@ def run_until_done(args: List[str], env: Dict[str, str]) -> int:
     return status
 
 
-def script_command() -> List[str]:
+def script_command() -> list[str]:
     """How this process was started, as arguments for `python -m mpi4py`."""
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)

@@ -12,13 +12,14 @@ Two ways to show it:
 import sys
 import threading
 import time
-from typing import Callable, Optional, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 BAR_WIDTH = 20
 _CLEAR_LINE = "\r\x1b[K"
 
 
-def format_seconds(seconds: Optional[float]) -> str:
+def format_seconds(seconds: float | None) -> str:
     """Format a duration as H:MM:SS ('?' when unknown)."""
     if seconds is None:
         return "?"
@@ -44,7 +45,7 @@ class GridProgress:
     """
 
     def __init__(self, total: int, *, skipped: int = 0, prefix: bool = False,
-                 live: bool = False, stream: Optional[TextIO] = None):
+                 live: bool = False, stream: TextIO | None = None):
         self.total = total
         self.done = skipped
         self.failed = 0

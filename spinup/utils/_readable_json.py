@@ -31,7 +31,7 @@ import enum
 import functools
 import inspect
 import os
-from typing import Any, Set
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +54,7 @@ def to_readable(obj: Any) -> Any:
     return _convert(obj, set(), 0)
 
 
-def _convert(obj: Any, active: Set[int], depth: int) -> Any:
+def _convert(obj: Any, active: set[int], depth: int) -> Any:
     if isinstance(obj, enum.Enum):
         return {"$enum": "%s.%s" % (dotted_name(type(obj)), obj.name)}
     if obj is None or isinstance(obj, (str, bool, int, float)):
@@ -86,7 +86,7 @@ def _convert(obj: Any, active: Set[int], depth: int) -> Any:
         active.discard(id(obj))
 
 
-def _convert_compound(obj: Any, active: Set[int], depth: int) -> Any:
+def _convert_compound(obj: Any, active: set[int], depth: int) -> Any:
     if isinstance(obj, np.ndarray):
         return _convert(obj.tolist(), active, depth)
     if isinstance(obj, collections.abc.Mapping):
@@ -106,7 +106,7 @@ def _convert_compound(obj: Any, active: Set[int], depth: int) -> Any:
     return _convert_object(obj, active, depth)
 
 
-def _convert_object(obj: Any, active: Set[int], depth: int) -> Any:
+def _convert_object(obj: Any, active: set[int], depth: int) -> Any:
     if depth < _MAX_OBJECT_DEPTH:
         if dataclasses.is_dataclass(obj):
             fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
@@ -120,7 +120,7 @@ def _convert_object(obj: Any, active: Set[int], depth: int) -> Any:
     return _safe_repr(obj)
 
 
-def _typed(obj: Any, attributes: dict, active: Set[int], depth: int) -> dict:
+def _typed(obj: Any, attributes: dict, active: set[int], depth: int) -> dict:
     out = {"$type": dotted_name(type(obj))}
     for k, v in attributes.items():
         out[_key(k)] = _convert(v, active, depth + 1)

@@ -20,7 +20,7 @@ import datetime
 import json
 import os
 import socket
-from typing import Any, Dict, Optional
+from typing import Any
 
 from spinup.utils import _atomic
 
@@ -36,23 +36,23 @@ def now_iso() -> str:
     return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def make_record(exp_name: str, state: str, *, start: str, attempt: int, pid: Optional[int],
-                exit_code: Optional[int] = None, end: Optional[str] = None,
-                duration: Optional[float] = None) -> Dict[str, Any]:
+def make_record(exp_name: str, state: str, *, start: str, attempt: int, pid: int | None,
+                exit_code: int | None = None, end: str | None = None,
+                duration: float | None = None) -> dict[str, Any]:
     """Build a status record (a plain dict, ready for JSON)."""
     return dict(exp_name=exp_name, state=state, start=start, end=end,
                 duration=None if duration is None else round(duration, 3),
                 exit_code=exit_code, host=socket.gethostname(), pid=pid, attempt=attempt)
 
 
-def write(output_dir: str, record: Dict[str, Any]) -> None:
+def write(output_dir: str, record: dict[str, Any]) -> None:
     """Atomically write record to ``output_dir/status.json`` (creating the dir)."""
     os.makedirs(output_dir, exist_ok=True)
     _atomic.write_text(os.path.join(output_dir, STATUS_FNAME),
                        json.dumps(record, indent=4, sort_keys=True) + "\n")
 
 
-def read(output_dir: Optional[str]) -> Optional[Dict[str, Any]]:
+def read(output_dir: str | None) -> dict[str, Any] | None:
     """The record in output_dir, or None when there is none (or it is unreadable)."""
     if not output_dir:
         return None
@@ -64,7 +64,7 @@ def read(output_dir: Optional[str]) -> Optional[Dict[str, Any]]:
     return record if isinstance(record, dict) else None
 
 
-def is_alive(record: Optional[Dict[str, Any]]) -> bool:
+def is_alive(record: dict[str, Any] | None) -> bool:
     """Whether a 'running' record belongs to a process that still runs here.
 
     Only a process on this host can be checked; a record from another host

@@ -1,7 +1,7 @@
 """The table printed at the end of a grid: one row per variant with its
 state, duration, last performance and output dir."""
 import os
-from typing import List, Optional, Sequence
+from collections.abc import Sequence
 
 from spinup.utils._progress import format_seconds
 
@@ -11,7 +11,7 @@ PERFORMANCE_KEYS = ("AverageTestEpRet", "AverageEpRet")
 _COLUMNS = ("Variant", "State", "Duration", "Performance", "Output dir")
 
 
-def last_performance(output_dir: Optional[str], fname: str = "progress.txt") -> Optional[float]:
+def last_performance(output_dir: str | None, fname: str = "progress.txt") -> float | None:
     """The last logged AverageTestEpRet (else AverageEpRet) in output_dir's
     progress file, or None when there is no such value."""
     if not output_dir:
@@ -36,7 +36,7 @@ def last_performance(output_dir: Optional[str], fname: str = "progress.txt") -> 
     return None
 
 
-def format_duration(seconds: Optional[float]) -> str:
+def format_duration(seconds: float | None) -> str:
     """'12.3s' under a minute, else H:MM:SS; '' when unknown."""
     if seconds is None:
         return ""
@@ -45,7 +45,7 @@ def format_duration(seconds: Optional[float]) -> str:
 
 def summary_table(outcomes: Sequence) -> str:
     """Format outcomes (``_trial.Outcome``) as an aligned text table."""
-    rows: List[Sequence[str]] = [_COLUMNS]
+    rows: list[Sequence[str]] = [_COLUMNS]
     for o in outcomes:
         perf = last_performance(o.output_dir)
         state = o.state

@@ -23,12 +23,13 @@ import pickle
 import sys
 import tempfile
 import zlib
-from typing import Any, Callable, List, Optional
+from collections.abc import Callable
+from typing import Any
 
 _PREFIX = "spinup-thunk-"
 
 
-def dumps(thunk: Callable[[], Any], sys_path: Optional[List[str]] = None) -> bytes:
+def dumps(thunk: Callable[[], Any], sys_path: list[str] | None = None) -> bytes:
     """Serialise thunk, with the import path it needs, to bytes.
 
     The bytes can travel anywhere (for instance to a Ray worker) and be
@@ -39,7 +40,7 @@ def dumps(thunk: Callable[[], Any], sys_path: Optional[List[str]] = None) -> byt
     return path_blob + cloudpickle.dumps(thunk)
 
 
-def write(blob: bytes, folder: Optional[str] = None) -> str:
+def write(blob: bytes, folder: str | None = None) -> str:
     """Write bytes made by ``dumps`` to a new file of mode 0600; return its path."""
     # mkstemp creates the file with mode 0600 and O_EXCL, so no other user
     # can read it or swap it for something else.

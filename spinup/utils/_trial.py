@@ -19,7 +19,8 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, Optional
+from collections.abc import Callable
+from typing import Any
 
 from spinup.utils import _status, _thunk_file
 
@@ -60,7 +61,7 @@ class ExperimentThunk:
     with ``num_cpu > 1`` the process first forks into an MPI job.
     """
 
-    def __init__(self, thunk: Callable[..., Any], kwargs: Dict[str, Any], num_cpu: int = 1):
+    def __init__(self, thunk: Callable[..., Any], kwargs: dict[str, Any], num_cpu: int = 1):
         self.thunk = thunk
         self.kwargs = kwargs
         self.num_cpu = num_cpu
@@ -95,9 +96,9 @@ class Outcome:
         attempt (int): 1 for a first run, 2 for the first rerun, ...
     """
 
-    def __init__(self, exp_name: str, output_dir: Optional[str], state: str,
-                 exit_code: Optional[int] = None, start: Optional[float] = None,
-                 end: Optional[float] = None, attempt: int = 1):
+    def __init__(self, exp_name: str, output_dir: str | None, state: str,
+                 exit_code: int | None = None, start: float | None = None,
+                 end: float | None = None, attempt: int = 1):
         self.exp_name = exp_name
         self.output_dir = output_dir
         self.state = state
@@ -107,7 +108,7 @@ class Outcome:
         self.attempt = attempt
 
     @property
-    def duration(self) -> Optional[float]:
+    def duration(self) -> float | None:
         """Seconds from start to end, or None."""
         if self.start is None or self.end is None:
             return None
@@ -122,10 +123,10 @@ class Outcome:
         return "Outcome(%r, state=%r, exit_code=%r)" % (self.exp_name, self.state, self.exit_code)
 
 
-def execute(blob: bytes, *, exp_name: str, output_dir: Optional[str], attempt: int = 1,
-            stream: Optional[Callable[[str], None]] = None,
-            cancel: Optional[threading.Event] = None,
-            threads: Optional[int] = None) -> Outcome:
+def execute(blob: bytes, *, exp_name: str, output_dir: str | None, attempt: int = 1,
+            stream: Callable[[str], None] | None = None,
+            cancel: threading.Event | None = None,
+            threads: int | None = None) -> Outcome:
     """Run a serialised thunk in a fresh process and wait for it.
 
     Args:
@@ -211,8 +212,8 @@ def execute(blob: bytes, *, exp_name: str, output_dir: Optional[str], attempt: i
     return Outcome(exp_name, output_dir, state, code, start, end, attempt)
 
 
-def _wait(proc: subprocess.Popen, output_dir: Optional[str],
-          cancel: Optional[threading.Event], on_dir: Callable[[], None]) -> bool:
+def _wait(proc: subprocess.Popen, output_dir: str | None,
+          cancel: threading.Event | None, on_dir: Callable[[], None]) -> bool:
     """Wait for proc; write the 'running' record once its output dir exists
     (writing it earlier would create the dir, and the Logger would then warn
     that it already exists); stop proc if cancel is set. Returns whether it

@@ -12,7 +12,7 @@ what a row is; a writer only decides how it looks in its medium:
 import os
 import shutil
 import sys
-from typing import List, Optional, Sequence
+from collections.abc import Sequence
 
 from spinup.utils import _atomic
 from spinup.utils._log_errors import LogFileError
@@ -74,7 +74,7 @@ def read_rows(path: str):
     A last line without its newline (the process was killed while writing
     it) is not complete and is left out.
     """
-    with open(path, "r", encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         text = f.read()
     lines = text.split("\n")
     complete = lines[:-1]  # the piece after the last newline is partial or ''
@@ -95,7 +95,7 @@ class ProgressWriter:
     def __init__(self, path: str, resume: bool = False, announce=print):
         self.path = path
         self.announce = announce
-        self.existing_headers: Optional[List[str]] = None
+        self.existing_headers: list[str] | None = None
         self.header_written = False
         if os.path.exists(path) and os.path.getsize(path) > 0:
             if resume:

@@ -38,7 +38,8 @@ import tarfile
 import tempfile
 import time
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from spinup.utils import _atomic, _git_archive
 from spinup.utils._context import active_context
@@ -154,9 +155,9 @@ class ExperimentTemplate:
             experiment, even if it already contains data.
     """
 
-    def __init__(self, *, function: Optional[Callable], log_dir: Optional[str],
-                 name: Optional[str], prefix: str, snapshot_mode: str, snapshot_gap: int,
-                 archive_launch_repo: bool, name_parameters: Optional[str],
+    def __init__(self, *, function: Callable | None, log_dir: str | None,
+                 name: str | None, prefix: str, snapshot_mode: str, snapshot_gap: int,
+                 archive_launch_repo: bool, name_parameters: str | None,
                  use_existing_dir: bool):
         _check_snapshot_settings(snapshot_mode, snapshot_gap)
         if name_parameters not in _NAME_PARAMETERS:
@@ -178,7 +179,7 @@ class ExperimentTemplate:
         self.name_parameters = name_parameters
         self.use_existing_dir = use_existing_dir
 
-    def _options(self) -> Dict[str, Any]:
+    def _options(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in _OPTION_NAMES}
 
     def __repr__(self) -> str:
@@ -218,7 +219,7 @@ class ExperimentTemplate:
         with active_context(ctxt):
             return self.function(ctxt, **kwargs)
 
-    def _options_for_call(self, args: tuple) -> Dict[str, Any]:
+    def _options_for_call(self, args: tuple) -> dict[str, Any]:
         options = self._options()
         fname = getattr(self.function, "__name__", "the experiment")
         if not args:
@@ -252,14 +253,14 @@ def _find_by_name(module: str, qualname: str) -> Any:
         return None
 
 
-def _rebuild_template(options: Dict[str, Any]) -> "ExperimentTemplate":
+def _rebuild_template(options: dict[str, Any]) -> "ExperimentTemplate":
     return ExperimentTemplate(**options)
 
 
-def wrap_experiment(function: Optional[Callable] = None, *, log_dir: Optional[str] = None,
-                    prefix: str = "experiment", name: Optional[str] = None,
+def wrap_experiment(function: Callable | None = None, *, log_dir: str | None = None,
+                    prefix: str = "experiment", name: str | None = None,
                     snapshot_mode: str = "last", snapshot_gap: int = 1,
-                    archive_launch_repo: bool = True, name_parameters: Optional[str] = None,
+                    archive_launch_repo: bool = True, name_parameters: str | None = None,
                     use_existing_dir: bool = False) -> Any:
     """Decorate a function to turn it into an ExperimentTemplate.
 
@@ -351,7 +352,7 @@ def _check_experiment_function(function: Callable) -> None:
                         % getattr(function, "__name__", "my_experiment"))
 
 
-def _bind_arguments(function: Callable, kwargs: Dict[str, Any]) -> None:
+def _bind_arguments(function: Callable, kwargs: dict[str, Any]) -> None:
     """Refuse a call the function cannot take, before any folder is made."""
     try:
         signature = inspect.signature(function)
@@ -363,8 +364,8 @@ def _bind_arguments(function: Callable, kwargs: Dict[str, Any]) -> None:
         raise TypeError("%s(): %s" % (getattr(function, "__name__", "experiment"), e)) from None
 
 
-def _parameters_for_name(function: Callable, mode: Optional[str],
-                         kwargs: Dict[str, Any]) -> List[Tuple[str, Any]]:
+def _parameters_for_name(function: Callable, mode: str | None,
+                         kwargs: dict[str, Any]) -> list[tuple[str, Any]]:
     if mode is None:
         return []
     params = list(inspect.signature(function).parameters.values())[1:]  # skip ctxt
@@ -390,7 +391,7 @@ def _name_value(value: Any) -> str:
     return str(value)
 
 
-def _experiment_name(options: Dict[str, Any], kwargs: Dict[str, Any]) -> str:
+def _experiment_name(options: dict[str, Any], kwargs: dict[str, Any]) -> str:
     function = options["function"]
     name = options["name"] or getattr(function, "__name__", None) or "experiment"
     pairs = _parameters_for_name(function, options["name_parameters"], kwargs)
@@ -424,7 +425,7 @@ def _data_dir() -> str:
     return os.path.abspath(user_config.DEFAULT_DATA_DIR)
 
 
-def _choose_log_dir(options: Dict[str, Any], name: str) -> str:
+def _choose_log_dir(options: dict[str, Any], name: str) -> str:
     log_dir = options["log_dir"]
     if log_dir is None:
         log_dir = os.path.join(_data_dir(), "local", options["prefix"], name)
@@ -443,7 +444,7 @@ def _choose_log_dir(options: Dict[str, Any], name: str) -> str:
     return _make_sequential_log_dir(log_dir)
 
 
-def _make_context(options: Dict[str, Any], kwargs: Dict[str, Any]) -> ExperimentContext:
+def _make_context(options: dict[str, Any], kwargs: dict[str, Any]) -> ExperimentContext:
     from spinup.utils.mpi_tools import num_procs, proc_id
 
     log_dir = None
@@ -530,7 +531,7 @@ def dump_json(filename: str, data: Any) -> None:
     _atomic.write_text(filename, text + "\n")
 
 
-def _launcher_path() -> Optional[str]:
+def _launcher_path() -> str | None:
     main = sys.modules.get("__main__")
     # `python -` and `python -c` have no file ('<stdin>' is not one).
     for path in (getattr(main, "__file__", None), sys.argv[0] if sys.argv else None):
@@ -539,7 +540,7 @@ def _launcher_path() -> Optional[str]:
     return None
 
 
-def get_metadata() -> Tuple[Optional[str], Dict[str, str]]:
+def get_metadata() -> tuple[str | None, dict[str, str]]:
     """Get metadata about the main script.
 
     The goal of this function is to capture the additional information
@@ -624,7 +625,7 @@ def _quote_value(value: Any) -> str:
     return shlex.quote(str(value))
 
 
-def to_local_command(params: Dict[str, Any], python_command: str = "python",
+def to_local_command(params: dict[str, Any], python_command: str = "python",
                      script: str = _DEFAULT_SCRIPT) -> str:
     """Build the shell command that runs ``script`` with params as flags.
 
@@ -673,7 +674,7 @@ def to_local_command(params: Dict[str, Any], python_command: str = "python",
     return command
 
 
-def _flag(key: str, value: Any) -> List[str]:
+def _flag(key: str, value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, (list, tuple)):
@@ -681,8 +682,8 @@ def _flag(key: str, value: Any) -> List[str]:
     return ["--" + key, _quote_value(value)]
 
 
-def _task_list(method_call: Optional[Callable], batch_tasks: Optional[Sequence[Any]],
-               common: Dict[str, Any]) -> List[Dict[str, Any]]:
+def _task_list(method_call: Callable | None, batch_tasks: Sequence[Any] | None,
+               common: dict[str, Any]) -> list[dict[str, Any]]:
     if method_call is None and batch_tasks is None:
         raise ValueError("run_experiment needs a method_call or a list of batch_tasks.")
     if method_call is not None and batch_tasks is not None:
@@ -703,7 +704,7 @@ def _task_list(method_call: Optional[Callable], batch_tasks: Optional[Sequence[A
     return tasks
 
 
-def _default_exp_name(exp_prefix: str) -> Tuple[str, str]:
+def _default_exp_name(exp_prefix: str) -> tuple[str, str]:
     global _exp_count
     timestamp = time.strftime("%Y_%m_%d_%H_%M_%S")
     while True:
@@ -714,7 +715,7 @@ def _default_exp_name(exp_prefix: str) -> Tuple[str, str]:
             return exp_name, log_dir
 
 
-def _write_payload(payload: Dict[str, Any]) -> str:
+def _write_payload(payload: dict[str, Any]) -> str:
     import cloudpickle
     # mkstemp makes the file readable and writable by this user only.
     fd, path = tempfile.mkstemp(prefix="spinup-experiment-", suffix=".pkl")
@@ -723,14 +724,14 @@ def _write_payload(payload: Dict[str, Any]) -> str:
     return path
 
 
-def run_experiment(method_call: Optional[Callable] = None,
-                   batch_tasks: Optional[Sequence[Any]] = None,
-                   exp_prefix: str = "experiment", exp_name: Optional[str] = None,
-                   log_dir: Optional[str] = None, script: str = _DEFAULT_SCRIPT,
+def run_experiment(method_call: Callable | None = None,
+                   batch_tasks: Sequence[Any] | None = None,
+                   exp_prefix: str = "experiment", exp_name: str | None = None,
+                   log_dir: str | None = None, script: str = _DEFAULT_SCRIPT,
                    python_command: str = "python", dry: bool = False,
-                   env: Optional[Dict[str, str]] = None, variant: Optional[Dict[str, Any]] = None,
-                   force_cpu: bool = False, pre_commands: Union[str, Sequence[str], None] = None,
-                   **kwargs: Any) -> List[str]:
+                   env: dict[str, str] | None = None, variant: dict[str, Any] | None = None,
+                   force_cpu: bool = False, pre_commands: str | Sequence[str] | None = None,
+                   **kwargs: Any) -> list[str]:
     """Serialize the method call and run the experiment in a fresh process.
 
     The call is pickled with cloudpickle into a temporary file readable only
@@ -831,9 +832,9 @@ def run_experiment(method_call: Optional[Callable] = None,
     return log_dirs
 
 
-def _prepare_task(task: Dict[str, Any], exp_prefix: str, force_cpu: bool, python_command: str,
-                  script: str, git_root: Optional[str],
-                  metadata: Dict[str, str]) -> Tuple[str, str, str]:
+def _prepare_task(task: dict[str, Any], exp_prefix: str, force_cpu: bool, python_command: str,
+                  script: str, git_root: str | None,
+                  metadata: dict[str, str]) -> tuple[str, str, str]:
     call = task.pop("method_call")
     template = call if isinstance(call, ExperimentTemplate) else None
     if template is not None and template.function is None:

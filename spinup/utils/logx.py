@@ -20,7 +20,7 @@ import os.path as osp
 import re
 import time
 import warnings
-from typing import Any, Dict, Optional
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +62,7 @@ def colorize(string: str, color: str, bold: bool = False, highlight: bool = Fals
     return "\x1b[%sm%s\x1b[0m" % (";".join(attr), string)
 
 
-def restore_tf_graph(sess: Any, fpath: str) -> Dict[str, Any]:
+def restore_tf_graph(sess: Any, fpath: str) -> dict[str, Any]:
     """
     Loads graphs saved by Logger.
 
@@ -98,7 +98,7 @@ def restore_tf_graph(sess: Any, fpath: str) -> Dict[str, Any]:
 _VARS_RE = re.compile(r"^vars(\d+)\.pkl$")
 
 
-def load_state(output_dir: str, itr: Any = "last") -> Dict[str, Any]:
+def load_state(output_dir: str, itr: Any = "last") -> dict[str, Any]:
     """Load back a state dict saved by ``Logger.save_state``.
 
     This is how a training function resumes: it reads what it saved (for
@@ -153,9 +153,9 @@ class Logger:
     state of a training run, and the trained model.
     """
 
-    def __init__(self, output_dir: Optional[str] = None, output_fname: str = "progress.txt",
-                 exp_name: Optional[str] = None, *, resume: bool = False,
-                 snapshot_mode: Optional[str] = None, snapshot_gap: int = 1,
+    def __init__(self, output_dir: str | None = None, output_fname: str = "progress.txt",
+                 exp_name: str | None = None, *, resume: bool = False,
+                 snapshot_mode: str | None = None, snapshot_gap: int = 1,
                  tensorboard: bool = False):
         """
         Initialize a Logger.
@@ -260,7 +260,7 @@ class Logger:
                               "call dump_tabular()" % key)
         self.log_current_row[key] = val
 
-    def save_config(self, config: Dict[str, Any]) -> None:
+    def save_config(self, config: dict[str, Any]) -> None:
         """
         Log an experiment configuration.
 
@@ -290,7 +290,7 @@ class Logger:
             print(output)
             _atomic.write_text(osp.join(self.output_dir, "config.json"), output)
 
-    def save_state(self, state_dict: Dict[str, Any], itr: Optional[int] = None) -> None:
+    def save_state(self, state_dict: dict[str, Any], itr: int | None = None) -> None:
         """
         Saves the state of an experiment.
 
@@ -331,7 +331,7 @@ class Logger:
             if hasattr(self, "pytorch_saver_elements"):
                 self._pytorch_simple_save(target)
 
-    def _snapshot_targets(self, itr: Optional[int]):
+    def _snapshot_targets(self, itr: int | None):
         """Which snapshots (None = unnumbered, int = numbered) to write."""
         mode = self.snapshot_mode
         if mode is None:
@@ -349,7 +349,7 @@ class Logger:
             return [None, itr] if due else [None]
         return [None] if due else []  # gap_overwrite
 
-    def setup_tf_saver(self, sess: Any, inputs: Dict[str, Any], outputs: Dict[str, Any]) -> None:
+    def setup_tf_saver(self, sess: Any, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
         """
         Set up easy model saving for tensorflow.
 
@@ -384,7 +384,7 @@ class Logger:
         self.tf_saver_info = {"inputs": {k: v.name for k, v in inputs.items()},
                               "outputs": {k: v.name for k, v in outputs.items()}}
 
-    def _tf_simple_save(self, itr: Optional[int] = None) -> None:
+    def _tf_simple_save(self, itr: int | None = None) -> None:
         """Uses simple_save to save a trained model, plus info to make it
         easy to associate tensors to variables after restore."""
         if proc_id() != 0:
@@ -416,7 +416,7 @@ class Logger:
         """
         self.pytorch_saver_elements = what_to_save
 
-    def _pytorch_simple_save(self, itr: Optional[int] = None) -> None:
+    def _pytorch_simple_save(self, itr: int | None = None) -> None:
         """Saves the PyTorch model (or models)."""
         if proc_id() != 0:
             return

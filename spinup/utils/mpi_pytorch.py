@@ -13,7 +13,6 @@ nothing.
 """
 import operator
 import weakref
-from typing import List, Optional
 
 import numpy as np
 import torch
@@ -152,7 +151,7 @@ def sync_params(module: torch.nn.Module) -> None:
 class _Bucket:
     """A flat float32 buffer with one view per parameter and a flag tail."""
 
-    def __init__(self, params: List[torch.nn.Parameter]):
+    def __init__(self, params: list[torch.nn.Parameter]):
         self.params = params
         sizes = [p.numel() for p in params]
         self.array = np.empty(sum(sizes) + len(params), dtype=np.float32)
@@ -160,7 +159,7 @@ class _Bucket:
         self.views = [c.view(p.shape) for c, p in zip(chunks, params)]
         self.flags = chunks[-1]
 
-    def fits(self, params: List[torch.nn.Parameter], grads: List[Optional[torch.Tensor]]) -> bool:
+    def fits(self, params: list[torch.nn.Parameter], grads: list[torch.Tensor | None]) -> bool:
         if params is not self.params and (len(params) != len(self.params) or not all(
                 map(operator.is_, params, self.params))):
             return False
@@ -183,7 +182,7 @@ def _bucket_for(module, params, grads) -> _Bucket:
     return bucket
 
 
-def _parameters(module: torch.nn.Module) -> List[torch.nn.Parameter]:
+def _parameters(module: torch.nn.Module) -> list[torch.nn.Parameter]:
     """list(module.parameters()): the same tensors in the same order, cached.
 
     Walking a module tree through nn.Module.parameters() costs about as much
@@ -228,7 +227,7 @@ def _divide(array: np.ndarray, n: int) -> None:
         np.divide(array, np.float32(n), out=array)
 
 
-def _copy_all(dst: List[torch.Tensor], src: List[torch.Tensor]) -> None:
+def _copy_all(dst: list[torch.Tensor], src: list[torch.Tensor]) -> None:
     """dst[i].copy_(src[i]) for all i, in one call when torch allows it."""
     if not dst:
         return

@@ -15,7 +15,7 @@ This is a bit hacky: if you're looking for something more sophisticated and
 general-purpose, consider Horovod.
 """
 import threading
-from typing import Dict, List, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -115,7 +115,8 @@ class MpiAdamOptimizer(tf.compat.v1.train.AdamOptimizer):
     def __init__(self, **kwargs):
         tf.compat.v1.train.AdamOptimizer.__init__(self, **kwargs)
 
-    def compute_gradients(self, loss, var_list=None, **kwargs) -> List[Tuple[tf.Tensor, tf.Variable]]:
+    def compute_gradients(self, loss, var_list=None,
+                          **kwargs) -> list[tuple[tf.Tensor, tf.Variable]]:
         """Same as normal compute_gradients, except average grads over processes.
 
         Variables that the loss does not depend on (gradient None) are left
@@ -166,7 +167,7 @@ class _Communicator:
         self.lock = lock
 
 
-_communicators: Dict[Tuple[str, str], _Communicator] = {}
+_communicators: dict[tuple[str, str], _Communicator] = {}
 _global_lock = threading.Lock()
 
 

@@ -17,7 +17,7 @@ import os
 import os.path as osp
 import re
 import sys
-from typing import List, Optional, Sequence, Union
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ def _pyplot():
     return plt
 
 
-def plot_data(data: Union[pd.DataFrame, List[pd.DataFrame]], xaxis: str = "Epoch",
+def plot_data(data: pd.DataFrame | list[pd.DataFrame], xaxis: str = "Epoch",
               value: str = "AverageEpRet", condition: str = "Condition1",
               smooth: int = 1, font_scale: float = 1.5, **kwargs) -> None:
     """Draw one learning-curve plot on the current matplotlib figure.
@@ -98,7 +98,7 @@ def plot_data(data: Union[pd.DataFrame, List[pd.DataFrame]], xaxis: str = "Epoch
     plt.tight_layout(pad=0.5)
 
 
-def _read_progress(path: str) -> Optional[pd.DataFrame]:
+def _read_progress(path: str) -> pd.DataFrame | None:
     """Read one progress.txt, or report why it can't be used and return None.
 
     A run that was killed while writing can leave a last line cut short; that
@@ -139,7 +139,7 @@ def _read_progress(path: str) -> Optional[pd.DataFrame]:
         return None
 
 
-def get_datasets(logdir: str, condition: Optional[str] = None) -> List[pd.DataFrame]:
+def get_datasets(logdir: str, condition: str | None = None) -> list[pd.DataFrame]:
     """Recursively collect every run below ``logdir``.
 
     Every folder that holds a ``progress.txt`` is one run. Its experiment name
@@ -199,7 +199,7 @@ def get_datasets(logdir: str, condition: Optional[str] = None) -> List[pd.DataFr
     return datasets
 
 
-def _expand_logdir(logdir: str) -> List[str]:
+def _expand_logdir(logdir: str) -> list[str]:
     """The folders one LOGDIR argument stands for (see get_all_datasets)."""
     if osp.isdir(logdir) and logdir[-1] == os.sep:
         return [logdir]
@@ -216,9 +216,9 @@ def _expand_logdir(logdir: str) -> List[str]:
     return found
 
 
-def get_all_datasets(all_logdirs: Sequence[str], legend: Optional[Sequence[str]] = None,
-                     select: Optional[Sequence[str]] = None,
-                     exclude: Optional[Sequence[str]] = None) -> List[pd.DataFrame]:
+def get_all_datasets(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
+                     select: Sequence[str] | None = None,
+                     exclude: Sequence[str] | None = None) -> list[pd.DataFrame]:
     """Collect the runs for a list of LOGDIR arguments.
 
     A LOGDIR that is a folder and ends in ``/`` is searched as is. Otherwise
@@ -248,7 +248,7 @@ def get_all_datasets(all_logdirs: Sequence[str], legend: Optional[Sequence[str]]
     if select is not None:
         logdirs = [log for log in logdirs if all(x in log for x in select)]
     if exclude is not None:
-        logdirs = [log for log in logdirs if all(not (x in log) for x in exclude)]
+        logdirs = [log for log in logdirs if all(x not in log for x in exclude)]
 
     print("Plotting from...\n" + "=" * DIV_LINE_WIDTH + "\n")
     for logdir in logdirs:
@@ -275,12 +275,12 @@ def _has_display() -> bool:
                                                     "template", "pgf")
 
 
-def make_plots(all_logdirs: Sequence[str], legend: Optional[Sequence[str]] = None,
-               xaxis: Optional[str] = None, values: Union[str, Sequence[str], None] = None,
+def make_plots(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
+               xaxis: str | None = None, values: str | Sequence[str] | None = None,
                count: bool = False, font_scale: float = 1.5, smooth: int = 1,
-               select: Optional[Sequence[str]] = None, exclude: Optional[Sequence[str]] = None,
-               estimator: str = "mean", *, savedir: Optional[str] = None,
-               format: str = "png") -> List[str]:
+               select: Sequence[str] | None = None, exclude: Sequence[str] | None = None,
+               estimator: str = "mean", *, savedir: str | None = None,
+               format: str = "png") -> list[str]:
     """Make one figure per value, and show them or save them.
 
     Args:
@@ -358,7 +358,7 @@ def make_plots(all_logdirs: Sequence[str], legend: Optional[Sequence[str]] = Non
     return saved
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     """Command-line entry point (``python -m spinup.run plot ...``).
 
     Args:

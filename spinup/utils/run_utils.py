@@ -20,13 +20,18 @@ import string
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from textwrap import dedent
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any
 
 from tqdm import trange
 
-from spinup.user_config import (DEFAULT_DATA_DIR, DEFAULT_SHORTHAND, FORCE_DATESTAMP,
-                                WAIT_BEFORE_LAUNCH)
+from spinup.user_config import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_SHORTHAND,
+    FORCE_DATESTAMP,
+    WAIT_BEFORE_LAUNCH,
+)
 from spinup.utils import _grid_backends, _grid_plan, _status, _thunk_file, _trial
 from spinup.utils._grid_plan import GridError
 from spinup.utils._progress import GridProgress
@@ -52,7 +57,7 @@ class GridRunError(subprocess.CalledProcessError):
         outcomes (list): What became of every variant.
     """
 
-    def __init__(self, failed: List[str], outcomes: List[Any]):
+    def __init__(self, failed: list[str], outcomes: list[Any]):
         codes = [o.exit_code for o in outcomes if not o.ok and o.exit_code]
         super().__init__(codes[0] if codes else 1, "ExperimentGrid.run")
         self.failed = failed
@@ -66,8 +71,8 @@ class GridRunError(subprocess.CalledProcessError):
             len(self.failed), len(self.outcomes), ", ".join(self.failed))
 
 
-def setup_logger_kwargs(exp_name: str, seed: Optional[int] = None,
-                        data_dir: Optional[str] = None, datestamp: bool = False) -> Dict[str, str]:
+def setup_logger_kwargs(exp_name: str, seed: int | None = None,
+                        data_dir: str | None = None, datestamp: bool = False) -> dict[str, str]:
     """
     Sets up the output_dir for a logger and returns a dict for logger kwargs.
 
@@ -127,7 +132,7 @@ def setup_logger_kwargs(exp_name: str, seed: Optional[int] = None,
 
 
 def call_experiment(exp_name: str, thunk: Callable[..., Any], seed: int = 0,
-                    num_cpu: Union[int, str] = 1, data_dir: Optional[str] = None,
+                    num_cpu: int | str = 1, data_dir: str | None = None,
                     datestamp: bool = False, **kwargs) -> None:
     """
     Run a function (thunk) with hyperparameters (kwargs), plus configuration.
@@ -208,7 +213,7 @@ def _prepare_experiment(exp_name, thunk, seed, num_cpu, data_dir, datestamp, kwa
     return _grid_backends.Prepared(blob, exp_name, output_dir, attempt)
 
 
-def _output_dir_of(kwargs: Dict[str, Any]) -> Optional[str]:
+def _output_dir_of(kwargs: dict[str, Any]) -> str | None:
     logger_kwargs = kwargs.get("logger_kwargs")
     if isinstance(logger_kwargs, dict) and isinstance(logger_kwargs.get("output_dir"), str):
         return logger_kwargs["output_dir"]
@@ -283,10 +288,10 @@ class ExperimentGrid:
     """
 
     def __init__(self, name: str = ""):
-        self.keys: List[str] = []
-        self.vals: List[List[Any]] = []
-        self.shs: List[Optional[str]] = []
-        self.in_names: List[bool] = []
+        self.keys: list[str] = []
+        self.vals: list[list[Any]] = []
+        self.shs: list[str | None] = []
+        self.in_names: list[bool] = []
         self.name(name)
 
     def name(self, _name: str) -> None:
@@ -338,7 +343,7 @@ class ExperimentGrid:
             return "".join(z for z in x[:3] if z in valid_chars)
         return "-".join([shear(x) for x in key.split(":")])
 
-    def add(self, key: str, vals: Any, shorthand: Optional[str] = None,
+    def add(self, key: str, vals: Any, shorthand: str | None = None,
             in_name: bool = False) -> None:
         """
         Add a parameter (key) to the grid config, with potential values (vals).
@@ -382,7 +387,7 @@ class ExperimentGrid:
         self.shs.append(shorthand)
         self.in_names.append(in_name)
 
-    def variant_name(self, variant: Dict[str, Any]) -> str:
+    def variant_name(self, variant: dict[str, Any]) -> str:
         """
         Given a variant (dict of valid param/value pairs), make an exp_name.
 
@@ -415,7 +420,7 @@ class ExperimentGrid:
                     var_name += "_" + param_name + valid_str(variant_val)
         return var_name.lstrip("_")
 
-    def variants(self) -> List[Dict[str, Any]]:
+    def variants(self) -> list[dict[str, Any]]:
         """
         Makes a list of dicts, where each dict is a valid config in the grid.
 
@@ -453,10 +458,10 @@ class ExperimentGrid:
         flat = [dict(zip(self.keys, combo)) for combo in itertools.product(*self.vals)]
         return [_grid_plan.unflatten(var) for var in flat]
 
-    def run(self, thunk: Union[Callable[..., Any], str], num_cpu: Union[int, str] = 1,
-            data_dir: Optional[str] = None, datestamp: bool = False, *,
-            parallel: Union[int, str] = 1, backend: str = "local",
-            address: Optional[str] = None, resume: bool = False,
+    def run(self, thunk: Callable[..., Any] | str, num_cpu: int | str = 1,
+            data_dir: str | None = None, datestamp: bool = False, *,
+            parallel: int | str = 1, backend: str = "local",
+            address: str | None = None, resume: bool = False,
             fail_fast: bool = False) -> None:
         """
         Run each variant in the grid with function 'thunk'.
@@ -557,7 +562,7 @@ class ExperimentGrid:
         if failed:
             raise GridRunError(failed, outcomes)
 
-    def _job(self, var: Dict[str, Any], thunk: Any, num_cpu: int, data_dir: Optional[str],
+    def _job(self, var: dict[str, Any], thunk: Any, num_cpu: int, data_dir: str | None,
              datestamp: bool) -> "_Variant":
         name = self.variant_name(var)
         if isinstance(thunk, str):
@@ -580,7 +585,7 @@ class ExperimentGrid:
         return _Variant(name, thunk_, var, num_cpu, data_dir, datestamp)
 
 
-def _announce(var_names: List[str]) -> None:
+def _announce(var_names: list[str]) -> None:
     """List the experiments about to run."""
     line = "=" * DIV_LINE_WIDTH
     preparing = colorize("Preparing to run the following experiments...",

@@ -22,7 +22,8 @@ import os.path as osp
 import re
 import sys
 import time
-from typing import Any, Callable, Optional, Tuple, Union
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ class EnvironmentNotFoundError(AssertionError, ValueError):
     as in the original, so old ``except AssertionError`` code keeps working."""
 
 
-def _itr_suffix(itr: Union[int, str, None]) -> str:
+def _itr_suffix(itr: int | str | None) -> str:
     # The loaders take the suffix of the file names: '' for the unnumbered
     # save, '7' for model7.pt / tf1_save7.
     if itr is None or itr == "":
@@ -74,8 +75,8 @@ def _latest(folder: str, pattern: "re.Pattern", name: Callable[[str], str]) -> s
     return max(candidates, key=lambda s: osp.getmtime(osp.join(folder, name(s))))
 
 
-def load_policy_and_env(fpath: str, itr: Union[int, str] = "last",
-                        deterministic: bool = False) -> Tuple[Any, Callable[[Any], Any]]:
+def load_policy_and_env(fpath: str, itr: int | str = "last",
+                        deterministic: bool = False) -> tuple[Any, Callable[[Any], Any]]:
     """Load a policy from a run's output folder, and the env it was trained in.
 
     Args:
@@ -124,14 +125,15 @@ def load_policy_and_env(fpath: str, itr: Union[int, str] = "last",
     return _load_env(fpath, itr), get_action
 
 
-def load_policy(fpath: str, itr: Union[int, str] = "last",
-                deterministic: bool = False) -> Tuple[Any, Callable[[Any], Any]]:
+def load_policy(fpath: str, itr: int | str = "last",
+                deterministic: bool = False) -> tuple[Any, Callable[[Any], Any]]:
     """The older name of :func:`load_policy_and_env`, kept for old scripts."""
     return load_policy_and_env(fpath, itr, deterministic)
 
 
 def _load_env(fpath: str, itr: str) -> Any:
     import joblib
+
     from spinup.utils.logx import load_state
 
     for loader in (lambda: joblib.load(osp.join(fpath, "vars" + itr + ".pkl")),
@@ -157,7 +159,7 @@ def _load_env(fpath: str, itr: str) -> Any:
         return None
 
 
-def _env_name_from_config(fpath: str) -> Optional[str]:
+def _env_name_from_config(fpath: str) -> str | None:
     """The first string under a key 'env_name' anywhere in config.json."""
     try:
         with open(osp.join(fpath, "config.json")) as f:
@@ -176,7 +178,7 @@ def _env_name_from_config(fpath: str) -> Optional[str]:
     return None
 
 
-def load_tf_policy(fpath: str, itr: Union[int, str], deterministic: bool = False
+def load_tf_policy(fpath: str, itr: int | str, deterministic: bool = False
                    ) -> Callable[[Any], Any]:
     """Load a TF1 policy saved by ``Logger.setup_tf_saver``.
 
@@ -197,6 +199,7 @@ def load_tf_policy(fpath: str, itr: Union[int, str], deterministic: bool = False
     print("\n\nLoading from %s.\n\n" % fname)
 
     import tensorflow as tf
+
     from spinup.utils.logx import restore_tf_graph
 
     graph = tf.Graph()
@@ -224,7 +227,7 @@ def load_tf_policy(fpath: str, itr: Union[int, str], deterministic: bool = False
     return get_action
 
 
-def load_pytorch_policy(fpath: str, itr: Union[int, str], deterministic: bool = False
+def load_pytorch_policy(fpath: str, itr: int | str, deterministic: bool = False
                         ) -> Callable[[Any], Any]:
     """Load a PyTorch policy saved by ``Logger.setup_pytorch_saver``.
 
@@ -287,7 +290,7 @@ def _display_available() -> bool:
     return True
 
 
-def _rendering_env(env: Any) -> Tuple[Any, bool, bool]:
+def _rendering_env(env: Any) -> tuple[Any, bool, bool]:
     """Set env up to be drawn on screen.
 
     Gymnasium envs draw themselves only when made with render_mode='human',
@@ -321,7 +324,7 @@ def _reset(env: Any) -> Any:
     return out
 
 
-def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: Optional[int] = None,
+def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: int | None = None,
                num_episodes: int = 100, render: bool = True) -> None:
     """Run a policy in an environment for some episodes and report returns.
 

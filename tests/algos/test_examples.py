@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from algo_testing import read_progress
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(

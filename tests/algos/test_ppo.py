@@ -13,8 +13,8 @@ import math
 import gymnasium as gym
 import pytest
 import torch
-
 from algo_testing import PPO_COLUMNS, TargetAction, TwoArmedBandit, read_progress
+
 from spinup.algos.pytorch.ppo import core
 from spinup.algos.pytorch.ppo.ppo import ppo
 from spinup.utils.logx import load_state
@@ -80,7 +80,8 @@ def test_policy_improves_with_box_actions(tmp_path):
     assert returns[-1] > returns[0] + 0.15, returns
     # A 2-D diagonal Gaussian's entropy: both dimensions count.
     std = math.exp(-0.5)
-    assert float(rows[0]["Entropy"]) == pytest.approx(2 * (0.5 + 0.5 * math.log(2 * math.pi) + math.log(std)), abs=1e-4)
+    entropy = 2 * (0.5 + 0.5 * math.log(2 * math.pi) + math.log(std))
+    assert float(rows[0]["Entropy"]) == pytest.approx(entropy, abs=1e-4)
     model = torch.load(tmp_path / "pyt_save" / "model.pt", weights_only=False)
     with torch.no_grad():
         mean_action = model.act(torch.ones(1), deterministic=True)
@@ -115,7 +116,7 @@ def test_two_mpi_ranks_split_the_steps_and_share_one_model(tmp_path, python_runn
             f.write("RANK %d STEPS %d PARAMS %r" % (proc_id(), steps[0], flat[:6].tolist()))
     """, out, tmp_path, n=2, env=algo_env, timeout=150)
     lines = [(tmp_path / ("rank%d.txt" % r)).read_text() for r in (0, 1)]
-    assert [l.split()[:4] for l in lines] == [["RANK", "0", "STEPS", "800"],
+    assert [line.split()[:4] for line in lines] == [["RANK", "0", "STEPS", "800"],
                                               ["RANK", "1", "STEPS", "800"]]
     # Gradients were averaged and parameters synced: both ranks hold the
     # same model after training, though they saw different episodes.
@@ -187,7 +188,7 @@ def test_tf1_ppo_under_two_mpi_ranks(tmp_path, python_runner, algo_env):
             logger_kwargs=dict(output_dir=sys.argv[1]))
         print("RANK %d STEPS %d" % (proc_id(), steps[0]))
     """, tmp_path, n=2, env=algo_env, timeout=150)
-    lines = sorted(l for l in proc.stdout.splitlines() if l.startswith("RANK "))
+    lines = sorted(line for line in proc.stdout.splitlines() if line.startswith("RANK "))
     assert lines == ["RANK 0 STEPS 800", "RANK 1 STEPS 800"]
     headers, rows = read_progress(tmp_path)
     assert headers == PPO_COLUMNS

@@ -14,8 +14,8 @@ import sys
 import time
 
 import pytest
-
 from algo_testing import PPO_COLUMNS, VPG_COLUMNS, CrashAfter, TwoArmedBandit, read_progress
+
 from spinup.algos.pytorch.ppo.ppo import ppo
 from spinup.algos.pytorch.vpg.vpg import vpg
 

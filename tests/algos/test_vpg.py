@@ -8,8 +8,8 @@ import json
 
 import gymnasium as gym
 import torch
-
 from algo_testing import VPG_COLUMNS, TargetAction, TwoArmedBandit, read_progress
+
 from spinup.algos.pytorch.vpg import core
 from spinup.algos.pytorch.vpg.vpg import vpg
 from spinup.utils.logx import load_state

@@ -18,9 +18,17 @@ import pytest
 from spinup import user_config
 from spinup.utils import plot
 from spinup.utils._context import current_context
-from spinup.utils.experiment import (ExperimentContext, ExperimentTemplate, LogEncoder,
-                                     dump_json, get_metadata, make_launcher_archive,
-                                     run_experiment, to_local_command, wrap_experiment)
+from spinup.utils.experiment import (
+    ExperimentContext,
+    ExperimentTemplate,
+    LogEncoder,
+    dump_json,
+    get_metadata,
+    make_launcher_archive,
+    run_experiment,
+    to_local_command,
+    wrap_experiment,
+)
 from spinup.utils.logx import EpochLogger, load_state
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -251,6 +259,7 @@ class TinyPolicy:
 def test_test_policy_loads_what_a_wrapped_experiment_saved(data_dir):
     torch = pytest.importorskip("torch")
     import gymnasium as gym
+
     from spinup.utils.test_policy import load_policy_and_env, load_pytorch_policy, run_policy
 
     @wrap_experiment(snapshot_mode="gap", snapshot_gap=2, archive_launch_repo=False)
@@ -280,6 +289,7 @@ def test_test_policy_loads_what_a_wrapped_experiment_saved(data_dir):
 def test_reference_ppo_runs_as_a_wrapped_experiment(data_dir):
     pytest.importorskip("torch")
     import gymnasium as gym
+
     from spinup import ppo_pytorch
     from spinup.utils.test_policy import load_policy_and_env, run_policy
 

@@ -9,8 +9,15 @@ import time
 import numpy as np
 import pytest
 
-from spinup.utils.logx import (EpochLogger, LogDirError, Logger, LoggerError, LoggerTypeError,
-                               colorize, load_state)
+from spinup.utils.logx import (
+    EpochLogger,
+    LogDirError,
+    Logger,
+    LoggerError,
+    LoggerTypeError,
+    colorize,
+    load_state,
+)
 
 
 def read(path):

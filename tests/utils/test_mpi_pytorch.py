@@ -60,7 +60,8 @@ def small_net(seed):
 # --- sync_params: rank 1 ends with rank 0's parameters, bit for bit,
 # whatever their dtype.
 net = small_net(seed=rank)  # different weights on each rank
-net.register_parameter("extra", torch.nn.Parameter(torch.full((3,), rank + 0.1, dtype=torch.float64)))
+extra = torch.full((3,), rank + 0.1, dtype=torch.float64)
+net.register_parameter("extra", torch.nn.Parameter(extra))
 sync_params(net)
 mine = [p.detach().numpy().copy() for p in net.parameters()]
 root = comm.bcast(mine, root=0)

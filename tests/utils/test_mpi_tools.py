@@ -9,9 +9,18 @@ import time
 import numpy as np
 import pytest
 
-from spinup.utils.mpi_tools import (MPILauncherNotFoundError, broadcast, mpi_avg, mpi_fork,
-                                    mpi_statistics_scalar, mpi_sum, msg, num_procs,
-                                    physical_cores, proc_id)
+from spinup.utils.mpi_tools import (
+    MPILauncherNotFoundError,
+    broadcast,
+    mpi_avg,
+    mpi_fork,
+    mpi_statistics_scalar,
+    mpi_sum,
+    msg,
+    num_procs,
+    physical_cores,
+    proc_id,
+)
 
 # --- one plain process: rank 0 of a world of 1 ----------------------------------
 

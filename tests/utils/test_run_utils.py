@@ -14,8 +14,15 @@ import pytest
 from spinup.utils import run_utils
 from spinup.utils.logx import colorize
 from spinup.utils.mpi_tools import physical_cores
-from spinup.utils.run_utils import (ExperimentGrid, GridError, GridRunError, all_bools,
-                                    call_experiment, setup_logger_kwargs, valid_str)
+from spinup.utils.run_utils import (
+    ExperimentGrid,
+    GridError,
+    GridRunError,
+    all_bools,
+    call_experiment,
+    setup_logger_kwargs,
+    valid_str,
+)
 
 # The thunks below travel to fresh processes by value, as thunks defined in
 # a user's script do; the child need not import this test module.

@@ -13,8 +13,12 @@ import warnings
 import gymnasium as gym
 import pytest
 
-from spinup.utils.test_policy import (PolicyLoadError,
-                                      load_policy_and_env, load_pytorch_policy, run_policy)
+from spinup.utils.test_policy import (
+    PolicyLoadError,
+    load_policy_and_env,
+    load_pytorch_policy,
+    run_policy,
+)
 
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -52,7 +56,8 @@ def test_command_line_runs_the_saved_policy_headless(runs):
     # CartPole pays 1 per step, so each return equals its length.
     assert all(float(ret) == float(length) for _, ret, length in episodes)
     assert "AverageEpRet" in proc.stdout and "MaxEpRet" in proc.stdout
-    assert "Loading from %s" % os.path.join(str(runs["plain"]), "pyt_save", "model.pt") in proc.stdout
+    model_path = os.path.join(str(runs["plain"]), "pyt_save", "model.pt")
+    assert "Loading from %s" % model_path in proc.stdout
 
 
 def test_last_itr_is_the_highest_numbered_save(runs, capsys):
@@ -209,6 +214,7 @@ def test_rendering_without_a_display_runs_headless(runs, capsys, monkeypatch):
 def test_deterministic_flag_reaches_a_pytorch_models_act(tmp_path):
     import gymnasium as gym
     import torch
+
     from spinup.algos.pytorch.ppo.core import MLPActorCritic
     from spinup.utils.logx import Logger
 

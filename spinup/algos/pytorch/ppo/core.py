@@ -6,9 +6,20 @@ uses the actor-critic modules, the GAE-Lambda buffer and the helpers of
 ``spinup.algos.pytorch.ppo.core.MLPActorCritic`` works as in Spinning Up.
 """
 from spinup.algos.pytorch.vpg.core import (  # noqa: F401
-    Actor, GAEBuffer, MLPActorCritic, MLPCategoricalActor, MLPCritic, MLPGaussianActor,
-    combined_shape, count_vars, discount_cumsum, env_action, load_snapshot, mlp,
-    resume_seed)
+    Actor,
+    GAEBuffer,
+    MLPActorCritic,
+    MLPCategoricalActor,
+    MLPCritic,
+    MLPGaussianActor,
+    combined_shape,
+    count_vars,
+    discount_cumsum,
+    env_action,
+    load_snapshot,
+    mlp,
+    resume_seed,
+)
 
 __all__ = ["Actor", "GAEBuffer", "MLPActorCritic", "MLPCategoricalActor", "MLPCritic",
            "MLPGaussianActor", "combined_shape", "count_vars", "discount_cumsum",

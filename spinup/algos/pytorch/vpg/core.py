@@ -15,7 +15,7 @@ to :func:`~spinup.algos.pytorch.vpg.vpg.vpg` or
 The rest of the file holds the little numerical helpers the algorithms need:
 discounted cumulative sums and a buffer for GAE-Lambda advantages.
 """
-from typing import Dict, Optional, Sequence, Tuple, Type
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -25,11 +25,16 @@ from torch.distributions import Categorical, Normal
 
 from spinup.algos import _common
 from spinup.algos._common import (  # noqa: F401  (part of this module's API)
-    combined_shape, discount_cumsum, env_action, load_snapshot, resume_seed)
+    combined_shape,
+    discount_cumsum,
+    env_action,
+    load_snapshot,
+    resume_seed,
+)
 
 
-def mlp(sizes: Sequence[int], activation: Type[nn.Module],
-        output_activation: Type[nn.Module] = nn.Identity) -> nn.Sequential:
+def mlp(sizes: Sequence[int], activation: type[nn.Module],
+        output_activation: type[nn.Module] = nn.Identity) -> nn.Sequential:
     """A multi-layer perceptron: ``sizes[0]`` inputs, ``sizes[-1]`` outputs.
 
     Every hidden layer is followed by ``activation``; the last one by
@@ -60,7 +65,7 @@ class Actor(nn.Module):
     def _log_prob_from_distribution(self, pi, act):
         raise NotImplementedError
 
-    def forward(self, obs: torch.Tensor, act: Optional[torch.Tensor] = None):
+    def forward(self, obs: torch.Tensor, act: torch.Tensor | None = None):
         """Return the action distribution for ``obs`` and, when ``act`` is
         given, the log-likelihood of those actions under it (else None)."""
         pi = self._distribution(obs)
@@ -133,7 +138,7 @@ class MLPActorCritic(nn.Module):
 
     def __init__(self, observation_space, action_space,
                  hidden_sizes: Sequence[int] = (64, 64),
-                 activation: Type[nn.Module] = nn.Tanh):
+                 activation: type[nn.Module] = nn.Tanh):
         super().__init__()
         obs_dim = int(np.prod(observation_space.shape))
         hidden_sizes = tuple(hidden_sizes)
@@ -148,7 +153,7 @@ class MLPActorCritic(nn.Module):
                             % (action_space,))
         self.v = MLPCritic(obs_dim, hidden_sizes, activation)
 
-    def step(self, obs: torch.Tensor) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def step(self, obs: torch.Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sample an action for ``obs``; return ``(a, v, logp_a)`` as numpy."""
         with torch.no_grad():
             pi = self.pi._distribution(obs)
@@ -174,7 +179,7 @@ class GAEBuffer(_common.GAEBuffer):
     segment in ``finish_path`` (see :class:`spinup.algos._common.GAEBuffer`).
     """
 
-    def get(self) -> Dict[str, torch.Tensor]:
+    def get(self) -> dict[str, torch.Tensor]:
         """Return the epoch's data as tensors and empty the buffer.
 
         The advantages are normalised to mean 0 and standard deviation 1

@@ -184,7 +184,7 @@ def vpg(env_fn, actor_critic=core.MLPActorCritic, ac_kwargs=dict(), seed=0,
             v_l_old = compute_loss_v(data).item()
 
         # Value function learning
-        for i in range(train_v_iters):
+        for _i in range(train_v_iters):
             vf_optimizer.zero_grad()
             loss_v = compute_loss_v(data)
             loss_v.backward()

@@ -24,7 +24,6 @@ The policies below also name a deterministic action ``pi/mu`` (the mean of a
 Gaussian, the most likely of a categorical); the algorithms save it as the
 ``'mu'`` output when it exists, which ``test_policy -d`` uses.
 """
-from typing import Dict, List
 
 import numpy as np
 import tensorflow as tf
@@ -32,7 +31,12 @@ from gymnasium.spaces import Box, Discrete
 
 from spinup.algos import _common
 from spinup.algos._common import (  # noqa: F401  (part of this module's API)
-    combined_shape, discount_cumsum, env_action, load_snapshot, resume_seed)
+    combined_shape,
+    discount_cumsum,
+    env_action,
+    load_snapshot,
+    resume_seed,
+)
 
 tf1 = tf.compat.v1
 
@@ -183,7 +187,7 @@ class GAEBuffer(_common.GAEBuffer):
     segment in ``finish_path`` (see :class:`spinup.algos._common.GAEBuffer`).
     """
 
-    def get(self) -> List[np.ndarray]:
+    def get(self) -> list[np.ndarray]:
         """Return ``[obs, act, adv, ret, logp]`` for the epoch and empty the
         buffer.
 
@@ -194,7 +198,7 @@ class GAEBuffer(_common.GAEBuffer):
         return [data["obs"], data["act"], data["adv"], data["ret"], data["logp"]]
 
 
-def saved_outputs(pi, v) -> Dict[str, tf.Tensor]:
+def saved_outputs(pi, v) -> dict[str, tf.Tensor]:
     """The outputs to save with the model: 'pi' and 'v', and 'mu' when the
     policy named a deterministic action ``pi/mu``."""
     outputs = {"pi": pi, "v": v}
@@ -216,14 +220,14 @@ def session_config(num_procs: int):
                            inter_op_parallelism_threads=threads)
 
 
-def variable_values(sess) -> Dict[str, np.ndarray]:
+def variable_values(sess) -> dict[str, np.ndarray]:
     """The values of all global variables (the networks and the optimizers'
     slots), by variable name: what a snapshot needs to resume training."""
     variables = tf1.global_variables()
     return dict(zip([var.name for var in variables], sess.run(variables)))
 
 
-def restore_variables(sess, values: Dict[str, np.ndarray]) -> None:
+def restore_variables(sess, values: dict[str, np.ndarray]) -> None:
     """Set the global variables to ``values`` (from :func:`variable_values`).
 
     Raises ValueError when the snapshot does not fit the graph (a variable

@@ -4,6 +4,8 @@ stepping an environment and resuming a run. Nothing here imports a deep
 learning framework; each framework's ``core.py`` builds on it.
 """
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from gymnasium.spaces import Box
@@ -141,3 +143,68 @@ def resume_seed(seed: int, rank: int, epoch: int) -> int:
     """A fresh seed for a run resumed at ``epoch``, different on every rank
     and from the seeds of the epochs already run."""
     return int(np.random.SeedSequence([seed, rank, epoch]).generate_state(1)[0] % (2 ** 31))
+
+
+@dataclass
+class RunStart:
+    """What a training function needs to begin, or to pick up where it stopped.
+
+    ``snapshot`` is None for a fresh run; otherwise it is the state dict the
+    run saved last, and ``start_epoch`` is the epoch after it.
+    """
+    logger: Any
+    snapshot: dict | None
+    start_epoch: int
+    seed: int
+
+
+def start_run(logger_kwargs: dict, seed: int, resume: bool, rank: int = 0) -> RunStart:
+    """Open the run's logger, resuming from its last snapshot when asked.
+
+    This is the set-up every reference algorithm shares:
+
+    1. with ``resume``, load the last snapshot (every MPI rank reads it);
+    2. open an ``EpochLogger`` that appends to progress.txt when resuming,
+       and drop the rows logged after the snapshot;
+    3. pick the seed: ``seed`` for a fresh run, a new one derived from
+       (seed, rank, epoch) for a resumed run, so it does not replay the
+       random numbers of epochs already run.
+
+    Seeding the frameworks and restoring model states stays with the
+    algorithm (see :func:`restore`), since only it knows what it saved.
+
+    Args:
+        logger_kwargs (dict): The algorithm's ``logger_kwargs``.
+        seed (int): The seed to use for a fresh run (already offset per rank).
+        resume (bool): Whether to continue from the last snapshot.
+        rank (int): This process's MPI rank.
+    """
+    from spinup.utils.logx import EpochLogger
+
+    snapshot = load_snapshot(logger_kwargs) if resume else None
+    start_epoch = 0 if snapshot is None else snapshot["epoch"] + 1
+    logger = EpochLogger(**dict(logger_kwargs, resume=snapshot is not None))
+    if snapshot is not None:
+        logger.rewind_progress(start_epoch)
+        logger.log("Resuming from the snapshot taken after epoch %d." % snapshot["epoch"])
+        seed = resume_seed(seed, rank, start_epoch)
+    return RunStart(logger=logger, snapshot=snapshot, start_epoch=start_epoch, seed=seed)
+
+
+def restore(snapshot: dict | None, **objects: Any) -> None:
+    """Load each object's state from ``snapshot[name]`` (nothing for a fresh run).
+
+    ``restore(snapshot, model_state=ac, pi_optimizer=pi_opt)`` calls
+    ``ac.load_state_dict(snapshot["model_state"])`` and so on: anything with
+    a ``load_state_dict`` (PyTorch modules and optimizers, replay buffers).
+    A snapshot that does not fit (say, ``ac_kwargs`` changed between the
+    runs) is a ValueError that says so.
+    """
+    if snapshot is None:
+        return
+    for name, obj in objects.items():
+        try:
+            obj.load_state_dict(snapshot[name])
+        except (RuntimeError, ValueError, KeyError) as e:
+            raise ValueError("Cannot resume: the snapshot does not fit this actor-critic "
+                             "(were ac_kwargs changed?): %r: %s" % (name, e)) from e

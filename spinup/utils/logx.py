@@ -331,6 +331,16 @@ class Logger:
             if hasattr(self, "pytorch_saver_elements"):
                 self._pytorch_simple_save(target)
 
+    def save_epoch(self, state_dict: dict[str, Any], epoch: int) -> None:
+        """Save the state reached after ``epoch``, as a training loop does.
+
+        Without a ``snapshot_mode`` this is the original's
+        ``save_state(state_dict, None)``: one snapshot, overwritten each
+        time. With a mode, the epoch decides which files are written
+        (numbered, unnumbered, every ``snapshot_gap`` epochs, ...).
+        """
+        self.save_state(state_dict, None if self.snapshot_mode is None else epoch)
+
     def _snapshot_targets(self, itr: int | None):
         """Which snapshots (None = unnumbered, int = numbered) to write."""
         mode = self.snapshot_mode

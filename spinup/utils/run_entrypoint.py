@@ -27,7 +27,7 @@ import threading
 import time
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_PARENT_PID_VAR = "SPINUP_PARENT_PID"  # see spinup.utils._trial
+_PARENT_PID_VAR = "SPINUP_PARENT_PID"  # see spinup.utils._grid.trial
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _WATCH_INTERVAL = 0.25
 
@@ -149,7 +149,7 @@ def main(argv=None) -> None:
         sys.exit(2)
     arg = args[0]
     _fix_sys_path()
-    from spinup.utils import _thunk_file
+    from spinup.utils._grid import thunk_file as _thunk_file
 
     is_file = os.path.isfile(arg)
     # Only the process the grid started owns the thunk file (the ranks of an

@@ -6,9 +6,9 @@ no state leaks from one experiment into the next. The work is split in three
 layers, as in Ray Tune:
 
 - the grid definition: ``ExperimentGrid`` (keys, values, names, variants);
-- the scheduling of variants: ``_grid_backends`` (this machine, ``parallel``
+- the scheduling of variants: ``_grid.schedule`` (this machine, ``parallel``
   at a time, or a Ray cluster);
-- the execution of one variant: ``_trial`` (a fresh process tied to the
+- the execution of one variant: ``_grid.trial`` (a fresh process tied to the
   grid's life, with a status record in its output dir).
 """
 import itertools
@@ -32,10 +32,14 @@ from spinup.user_config import (
     FORCE_DATESTAMP,
     WAIT_BEFORE_LAUNCH,
 )
-from spinup.utils import _grid_backends, _grid_plan, _status, _thunk_file, _trial
-from spinup.utils._grid_plan import GridError
-from spinup.utils._progress import GridProgress
-from spinup.utils._summary import summary_table
+from spinup.utils._grid import plan as _grid_plan
+from spinup.utils._grid import schedule as _grid_backends
+from spinup.utils._grid import status as _status
+from spinup.utils._grid import thunk_file as _thunk_file
+from spinup.utils._grid import trial as _trial
+from spinup.utils._grid.plan import GridError
+from spinup.utils._grid.reporter import GridProgress
+from spinup.utils._grid.summary import summary_table
 from spinup.utils.logx import colorize
 from spinup.utils.serialization_utils import convert_json
 
@@ -616,7 +620,7 @@ def _countdown() -> None:
 
 
 class _Variant:
-    """One variant of a grid, as a job for the schedulers in _grid_backends."""
+    """One variant of a grid, as a job for the schedulers in _grid.schedule."""
 
     def __init__(self, name, thunk, kwargs, num_cpu, data_dir, datestamp):
         self.name = name

@@ -15,12 +15,13 @@ import cloudpickle
 import psutil
 import pytest
 
-from spinup.utils import _thunk_file
+from spinup.utils._grid import thunk_file as _thunk_file
 
 # Thunks go by value, like those of a user's script.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-ENTRYPOINT = os.path.join(os.path.dirname(_thunk_file.__file__), "run_entrypoint.py")
+ENTRYPOINT = os.path.join(os.path.dirname(os.path.dirname(_thunk_file.__file__)),
+                          "run_entrypoint.py")
 
 
 def write_marker(path, text):

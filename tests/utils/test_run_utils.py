@@ -641,7 +641,7 @@ def test_importing_run_utils_imports_no_framework(python_runner):
 
 
 def test_live_progress_bar_stays_below_the_output():
-    from spinup.utils._progress import GridProgress
+    from spinup.utils._grid.reporter import GridProgress
     buf = io.StringIO()
     bar = GridProgress(3, skipped=1, prefix=True, live=True, stream=buf)
     out = bar.printer("v1")

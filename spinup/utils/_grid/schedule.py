@@ -1,7 +1,7 @@
 """Schedulers for the variants of a grid: on this machine, or on Ray.
 
 This is the middle layer of the grid, between the grid definition
-(``ExperimentGrid``) and the execution of one variant (``_trial``). A
+(``ExperimentGrid``) and the execution of one variant (``trial``). A
 scheduler gets a list of jobs and decides when and where each one runs.
 A job is any object with
 
@@ -11,7 +11,7 @@ A job is any object with
   return a ``Prepared`` (the serialised thunk, output dir and attempt);
 - ``finish(outcome, out)``: print the end-of-experiment (or error) banner.
 
-Both schedulers return one ``_trial.Outcome`` per job, in job order. With
+Both schedulers return one ``trial.Outcome`` per job, in job order. With
 ``fail_fast`` the first failure stops everything: running variants are
 cancelled and the rest are not started ('not run').
 """
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from concurrent import futures
 from typing import Any, NamedTuple
 
-from spinup.utils import _trial
-from spinup.utils._progress import GridProgress
+from spinup.utils._grid import trial as _trial
+from spinup.utils._grid.reporter import GridProgress
 
 NOT_RUN = "not run"
 _POLL_SECONDS = 0.25

@@ -1,12 +1,12 @@
 """Execute one experiment (a "trial") in a fresh Python process.
 
 This is the bottom layer of the grid: it knows nothing about grids or
-schedulers. Given a serialised thunk (see ``_thunk_file``), ``execute``
+schedulers. Given a serialised thunk (see ``thunk_file``), ``execute``
 
 1. writes it to a private temporary file,
 2. starts ``python run_entrypoint.py <file>`` and ties the child's life to
    this process (the child dies when we die, see ``run_entrypoint``),
-3. keeps the run's status record (``_status``) up to date,
+3. keeps the run's status record (``status``) up to date,
 4. waits, stops the child early if asked to (``cancel``), and cleans up.
 
 ``ExperimentThunk`` is the other half: the callable that actually runs in
@@ -22,9 +22,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from spinup.utils import _status, _thunk_file
+from spinup.utils._grid import status as _status
+from spinup.utils._grid import thunk_file as _thunk_file
 
-ENTRYPOINT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_entrypoint.py")
+ENTRYPOINT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "run_entrypoint.py")
 
 # Environment variable telling run_entrypoint which process it must not
 # outlive.
@@ -130,7 +132,7 @@ def execute(blob: bytes, *, exp_name: str, output_dir: str | None, attempt: int 
     """Run a serialised thunk in a fresh process and wait for it.
 
     Args:
-        blob (bytes): The thunk, from ``_thunk_file.dumps``.
+        blob (bytes): The thunk, from ``thunk_file.dumps``.
 
         exp_name (string): Name of the experiment (for the status record).
 

@@ -3,7 +3,7 @@ state, duration, last performance and output dir."""
 import os
 from collections.abc import Sequence
 
-from spinup.utils._progress import format_seconds
+from spinup.utils._grid.reporter import format_seconds
 
 # The plotter's notion of performance: the test return when the algorithm
 # logs one, else the training return.
@@ -44,7 +44,7 @@ def format_duration(seconds: float | None) -> str:
 
 
 def summary_table(outcomes: Sequence) -> str:
-    """Format outcomes (``_trial.Outcome``) as an aligned text table."""
+    """Format outcomes (``trial.Outcome``) as an aligned text table."""
     rows: list[Sequence[str]] = [_COLUMNS]
     for o in outcomes:
         perf = last_performance(o.output_dir)

@@ -10,7 +10,7 @@ import numbers
 import os.path as osp
 from typing import Any
 
-from spinup.utils import _status
+from spinup.utils._grid import status as _status
 from spinup.utils.logx import colorize
 from spinup.utils.mpi_tools import physical_cores
 

@@ -18,8 +18,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from spinup._errors import SpinupError
 
-class MPILauncherNotFoundError(RuntimeError):
+
+class MPILauncherNotFoundError(RuntimeError, SpinupError):
     """Raised by mpi_fork when no ``mpiexec`` launcher (or no mpi4py) can be found."""
 
     # Shown and pickled under the public module it is imported from.

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from spinup._errors import SpinupError
+
 DIV_LINE_WIDTH = 50
 
 # Running counters shared by get_datasets calls, as in the original: they give
@@ -32,7 +34,7 @@ units = dict()
 SAVE_FORMATS = ("png", "svg", "pdf")
 
 
-class PlotError(ValueError):
+class PlotError(ValueError, SpinupError):
     """A plot request that can't be carried out (bad option, nothing to plot)."""
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from tqdm import trange
 
+from spinup._errors import SpinupError
 from spinup.user_config import (
     DEFAULT_DATA_DIR,
     DEFAULT_SHORTHAND,
@@ -51,7 +52,7 @@ _RUN_ARGS = ("num_cpu", "data_dir", "datestamp")
 _GRID_SET = ("exp_name", "thunk")
 
 
-class GridRunError(subprocess.CalledProcessError):
+class GridRunError(subprocess.CalledProcessError, SpinupError):
     """Some variants of a grid failed (or were not run because of
     ``fail_fast``). A CalledProcessError, like the original's error on a
     failed experiment.

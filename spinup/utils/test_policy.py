@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from spinup._errors import SpinupError
 from spinup.utils.logx import EpochLogger
 
 ENV_NOT_FOUND_MSG = (
@@ -38,12 +39,12 @@ _TF_SAVE_RE = re.compile(r"^tf1_save(\d*)$")
 _PT_SAVE_RE = re.compile(r"^model(\d*)\.pt$")
 
 
-class PolicyLoadError(ValueError):
+class PolicyLoadError(ValueError, SpinupError):
     """A saved policy exists but can't be loaded (corrupt, or made by code
     that can't be imported here). The message names the file."""
 
 
-class EnvironmentNotFoundError(AssertionError, ValueError):
+class EnvironmentNotFoundError(AssertionError, ValueError, SpinupError):
     """No environment could be restored for the policy. An AssertionError,
     as in the original, so old ``except AssertionError`` code keeps working."""
 

@@ -4,7 +4,7 @@ Everything here is loaded lazily, so ``import spinup`` stays fast and does not
 import TensorFlow or PyTorch. ``spinup.ppo`` (for example) imports the
 algorithm, and its framework, the first time you touch it.
 
-Every exception spinup raises on purpose is a :class:`spinup.SpinupError`.
+Every exception class that spinup defines derives from ``spinup.SpinupError``.
 """
 import importlib
 

@@ -1,7 +1,7 @@
 """The root of spinup's exceptions, and the logger's exceptions.
 
-Every exception spinup raises on purpose derives from :class:`SpinupError`,
-so ``except spinup.SpinupError`` catches any of them. Each one also keeps the
+Every exception class spinup defines derives from :class:`SpinupError`, so
+``except spinup.SpinupError`` catches any of them. Each one also keeps the
 built-in base it had before (``ValueError``, ``RuntimeError``, ...), so code
 written against those, or against the original Spinning Up's ``assert``
 statements, still catches it.
@@ -11,7 +11,7 @@ __all__ = ["SpinupError", "LoggerError", "LoggerTypeError", "LogDirError", "LogF
 
 
 class SpinupError(Exception):
-    """Base class of the exceptions spinup raises on purpose.
+    """Base class of the exceptions that spinup defines.
 
     Catch it to handle any of spinup's own errors (a misused logger, a bad
     grid, a run that failed) in one place, while real bugs (for instance a

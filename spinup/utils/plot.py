@@ -11,6 +11,10 @@ another estimator) over their seeds, with a band of one standard deviation.
 On a machine without a display, ``--savedir DIR --format png`` writes one
 image per plotted value instead of opening a window.
 """
+
+__all__ = ["plot_data", "get_datasets", "get_all_datasets", "make_plots", "main", "PlotError",
+           "SAVE_FORMATS"]
+
 import argparse
 import json
 import os

@@ -11,6 +11,10 @@ layers, as in Ray Tune:
 - the execution of one variant: ``_grid.trial`` (a fresh process tied to the
   grid's life, with a status record in its output dir).
 """
+
+__all__ = ["setup_logger_kwargs", "call_experiment", "all_bools", "valid_str", "ExperimentGrid",
+           "GridError", "GridRunError"]
+
 import itertools
 import json
 import math

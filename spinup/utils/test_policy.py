@@ -14,6 +14,10 @@ A folder with a ``tf1_save*`` entry is loaded with TensorFlow, otherwise the
 PyTorch ``pyt_save/model*.pt`` is used. TensorFlow and PyTorch are imported
 only for the backend that is actually loaded.
 """
+
+__all__ = ["load_policy_and_env", "load_policy", "load_tf_policy", "load_pytorch_policy",
+           "run_policy", "main", "PolicyLoadError", "EnvironmentNotFoundError"]
+
 import argparse
 import inspect
 import json

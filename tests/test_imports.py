@@ -1,4 +1,4 @@
-"""The light modules must not pull in TensorFlow, PyTorch or Ray."""
+"""Importing spinup: light modules pull in no framework; public modules list their names."""
 import importlib
 
 import pytest

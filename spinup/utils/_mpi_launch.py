@@ -166,7 +166,7 @@ def run_until_done(args: list[str], env: dict[str, str]) -> int:
     previous = {}
     stopped_by = []  # signals the parent received
 
-    def forward(signum, frame):
+    def forward(signum, _frame):
         stopped_by.append(signum)
         if proc is not None and proc.poll() is None:
             proc.send_signal(signum)

@@ -257,12 +257,13 @@ def expected_start(exp_name, kwargs_json):
             + kwargs_json + "\n" + "\n\n")
 
 
-def expected_end(output_dir):
+def expected_end(output_dir, policy=False):
+    # The test_policy hint shows only when the run saved a policy.
+    watch = ("Watch the trained agent with:\n\n"
+             + colorize("python -m spinup.run test_policy " + output_dir, "green") + "\n\n\n")
     return ("\n" * 5 + LINE + "\nEnd of experiment.\n\n\nPlot results from this run with:\n\n"
             + colorize("python -m spinup.run plot " + output_dir, "green")
-            + "\n\n\nWatch the trained agent with:\n\n"
-            + colorize("python -m spinup.run test_policy " + output_dir, "green")
-            + "\n\n\n" + LINE + "\n" * 5 + "\n")
+            + "\n\n\n" + (watch if policy else "") + LINE + "\n" * 5 + "\n")
 
 
 ERROR_BANNER = (
@@ -284,6 +285,16 @@ def test_call_experiment_prints_runs_and_records(tmp_path, capfd):
     assert status["attempt"] == 1 and status["exp_name"] == "exp"
     assert isinstance(status["pid"], int) and status["host"]
     assert status["start"] <= status["end"] and status["duration"] >= 0
+
+
+@pytest.mark.parametrize("folder", ["pyt_save", "tf1_save", "simple_save"])
+def test_the_test_policy_hint_shows_only_when_a_policy_was_saved(folder, tmp_path, capfd):
+    def saves(seed, logger_kwargs):
+        os.makedirs(os.path.join(logger_kwargs["output_dir"], folder))
+
+    call_experiment("exp", saves, data_dir=str(tmp_path))
+    out_dir = os.path.join(str(tmp_path), "exp", "exp_s0")
+    assert capfd.readouterr().out.endswith(expected_end(out_dir, policy=True))
 
 
 def test_call_experiment_passes_kwargs_and_makes_env_fn(tmp_path):
@@ -478,8 +489,10 @@ def test_parallel_variants_overlap_and_prefix_their_output(tmp_path, capfd):
     b = read_json(tmp_path / "p_i1" / "p_i1_s0" / "got.json")
     assert a["start"] < b["end"] and b["start"] < a["end"]  # they ran at the same time
     out = capfd.readouterr().out
-    assert "[p_i0] hello from 0\n" in out and "[p_i1] hello from 1\n" in out
-    assert "[p_i1] \x1b[36;1mRunning experiment:\n" in out
+    # each line carries its own run's label (its folder's name), no colour
+    # codes in a log that is not a terminal
+    assert "[p_i0_s0] hello from 0\n" in out and "[p_i1_s0] hello from 1\n" in out
+    assert "[p_i1_s0] Running experiment:\n" in out
 
 
 def test_parallel_variants_share_the_cores_as_threads(tmp_path, monkeypatch):
@@ -640,17 +653,22 @@ def test_importing_run_utils_imports_no_framework(python_runner):
     assert proc.stdout.strip() == "[]"
 
 
-def test_live_progress_bar_stays_below_the_output():
-    from spinup.utils._grid.reporter import GridProgress
+def test_live_bar_counts_epochs_and_stays_below_the_output(tmp_path):
+    from spinup.utils._grid.reporter import Reporter
+    from spinup.utils._grid.trial import Outcome, Trial
+    dirs = [tmp_path / "a_s0", tmp_path / "a_s1"]
+    trials = [Trial("a", d.name, b"", str(d), epochs=10) for d in dirs]
     buf = io.StringIO()
-    bar = GridProgress(3, skipped=1, prefix=True, live=True, stream=buf)
-    out = bar.printer("v1")
-    bar.started("v1")
-    out("hello\nworld")
-    bar.ended(ok=False)
-    bar.close()
+    reporter = Reporter(capture=True, stream=buf, live=True, color=False)
+    reporter.begin(trials)
+    for t in trials:
+        reporter.started(t)
+    dirs[0].mkdir()
+    (dirs[0] / "progress.txt").write_text("Epoch\n0\n1\n2\n")  # 3 epochs done
+    reporter.output(trials[0], "hello")
+    reporter.ended(trials[1], Outcome("a", str(dirs[1]), "failed", exit_code=1))
+    reporter.close()
     text = buf.getvalue()
-    assert "\r\x1b[K[v1] hello\n[v1] world\n[" in text  # the bar is redrawn after
-    assert text.rsplit("\r\x1b[K", 1)[1] == (
-        "[" + "#" * 13 + "-" * 7 + "] 1/3 done | 0 running | 1 failed | elapsed 0:00:00 | "
-        "ETA 0:00:00\n")
+    assert "[a_s0] hello\n" in text
+    last = text.rsplit("\r", 1)[1]  # the bar as it was left
+    assert "13/20 epochs" in last and "0/2 done | 1 running | 1 failed" in last, last

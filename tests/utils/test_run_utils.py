@@ -1,5 +1,7 @@
 """ExperimentGrid and call_experiment, used the way an experiment script uses
 them: real grids, real subprocesses, real output folders."""
+import collections
+import csv
 import io
 import json
 import os
@@ -672,3 +674,120 @@ def test_live_bar_counts_epochs_and_stays_below_the_output(tmp_path):
     assert "[a_s0] hello\n" in text
     last = text.rsplit("\r", 1)[1]  # the bar as it was left
     assert "13/20 epochs" in last and "0/2 done | 1 running | 1 failed" in last, last
+
+
+# --- parallel logs and the summary file, as a user's script sees them ---------
+
+GRID_SCRIPT = """
+from spinup.utils.logx import EpochLogger
+from spinup.utils.run_utils import ExperimentGrid
+
+def train(lr, seed, epochs=3, logger_kwargs=dict()):
+    logger = EpochLogger(**logger_kwargs)
+    logger.save_config(dict(lr=lr, seed=seed, epochs=epochs))
+    for epoch in range(epochs):
+        logger.store(EpRet=lr * epoch + seed)
+        logger.log_tabular("Epoch", epoch)
+        logger.log_tabular("EpRet", with_min_and_max=True)
+        logger.dump_tabular()
+
+if __name__ == "__main__":
+    eg = ExperimentGrid("ux")
+    eg.add("lr", [0.1, 0.2], in_name=True)
+    eg.add("seed", [0, 10])
+    eg.run(train, data_dir="data", parallel=2)
+"""
+LABELS = {"ux_lr0-1_s0", "ux_lr0-1_s10", "ux_lr0-2_s0", "ux_lr0-2_s10"}
+STATUS_LINE = re.compile(r"\[[#-]{20}\] \d/4 done \| \d running \| \d failed \| elapsed ")
+LABELLED_LINE = re.compile(r"\[(?P<label>[^\]]+)\] (?P<text>.*\S.*)")
+
+
+def run_grid_script(tmp_path, stdout, env=None):
+    (tmp_path / "grid.py").write_text(GRID_SCRIPT)
+    return subprocess.Popen([sys.executable, "grid.py"], cwd=str(tmp_path), stdout=stdout,
+                            stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
+
+
+def test_a_parallel_grid_log_tells_every_run_apart(tmp_path):
+    with open(tmp_path / "log.txt", "w") as log:
+        assert run_grid_script(tmp_path, log).wait(timeout=120) == 0
+    text = read(tmp_path / "log.txt")
+    assert "\x1b" not in text  # not a terminal: no colour codes at all
+    lines = text.split("\n")
+    start = lines.index("Preparing to run the following experiments...")
+    start = lines.index("=" * 80, start) + 1
+    end = lines.index("Summary of ExperimentGrid [ux]:") - 2  # a blank line, then ===
+    seen = collections.defaultdict(list)
+    for line in lines[start:end]:
+        if STATUS_LINE.match(line):
+            continue
+        m = LABELLED_LINE.fullmatch(line)
+        assert m and m["label"] in LABELS, "line without its run's label: %r" % line
+        seen[m["label"]].append(m["text"])
+    assert set(seen) == LABELS
+    for label, texts in seen.items():
+        assert texts[0] == "Running experiment:"
+        logging_to = [t for t in texts if t.startswith("Logging data to")]
+        assert len(logging_to) == 1 and label in logging_to[0]  # its own lines only
+        assert sum("AverageEpRet" in t for t in texts) == 3  # its 3 epoch tables
+
+    with open(tmp_path / "data" / "ux_summary.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames == ["seed", "lr", "exp_name", "state", "exit_code", "duration",
+                                 "performance", "output_dir"]
+    assert [(r["seed"], r["lr"], r["state"]) for r in rows] == [
+        ("0", "0.1", "finished"), ("10", "0.1", "finished"),
+        ("0", "0.2", "finished"), ("10", "0.2", "finished")]
+    for r in rows:
+        assert os.path.basename(r["output_dir"]) in LABELS
+        assert float(r["performance"]) == pytest.approx(2 * float(r["lr"]) + int(r["seed"]))
+    with open(tmp_path / "data" / "ux_summary_variants.csv", newline="") as f:
+        variants = list(csv.DictReader(f))
+    assert [(v["lr"], v["runs"], v["finished"]) for v in variants] == [
+        ("0.1", "2", "2"), ("0.2", "2", "2")]
+    assert float(variants[0]["performance_mean"]) == pytest.approx(5.2)
+    assert float(variants[0]["performance_std"]) == pytest.approx(7.0711, abs=1e-4)
+    summary = text[text.index("Summary of ExperimentGrid [ux]:"):]
+    assert re.search(r"\n10 +0\.2 +ux_lr0-2 +finished +\d+\.\ds +10\.4 +data/ux_lr0-2/"
+                     r"ux_lr0-2_s10\n", summary), summary
+    assert re.search(r"\n0\.1 +ux_lr0-1 +2/2 +5\.2 ± 7\.07\n", summary), summary
+
+
+def read_terminal(tmp_path, env=None):
+    """Run the grid script on a real pseudo-terminal; return what it showed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    # 24 rows of 120 columns, as a terminal window has (a new pty has 0x0)
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    proc = run_grid_script(tmp_path, slave, env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_on_a_terminal_the_runs_keep_colours_under_a_live_bar(tmp_path):
+    shown = read_terminal(tmp_path)
+    for label in LABELS:
+        assert "[%s] \x1b[0m" % label in shown  # a coloured label
+    assert re.search(r"100%\|[^\r\n]*\| 12/12 epochs", shown)  # the bar counted epochs
+    assert "4/4 done | 0 running | 0 failed" in shown
+
+
+def test_no_color_turns_colours_off_on_a_terminal(tmp_path):
+    shown = read_terminal(tmp_path, env={"NO_COLOR": "1"})
+    assert not re.search(r"\x1b\[[0-9;]*m", shown)
+    assert "[ux_lr0-2_s10] Running experiment:" in shown

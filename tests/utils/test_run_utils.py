@@ -647,6 +647,25 @@ def test_bad_run_arguments_fail_before_anything_launches(make, args, kwargs, mes
     assert "Running experiment" not in capfd.readouterr().out
 
 
+def test_what_does_not_pickle_is_named_before_any_launch(tmp_path, capfd):
+    import threading
+    eg = ExperimentGrid("pk")
+    eg.add("x", [1, 2])
+    eg.add("lock", threading.Lock())
+    with pytest.raises(GridError, match="argument 'lock' does not pickle .*TypeError"):
+        eg.run(touch, data_dir=str(tmp_path / "data"))
+    lock = threading.Lock()
+
+    def holds_a_lock(seed, logger_kwargs):
+        with lock:
+            pass
+
+    with pytest.raises(GridError, match="'exp' cannot be sent .*: the function does not"):
+        call_experiment("exp", holds_a_lock, data_dir=str(tmp_path / "data"))
+    assert not os.path.exists(tmp_path / "data")
+    assert "Running experiment" not in capfd.readouterr().out
+
+
 # --- light imports, progress bar ---------------------------------------------
 
 def test_importing_run_utils_imports_no_framework(python_runner):

@@ -144,41 +144,13 @@ def execute(blob: bytes, *, exp_name: str, output_dir: str | None, attempt: int 
         An ``Outcome``.
     """
     path = _thunk_file.write(blob)
-    env = dict(os.environ)
-    env[PARENT_PID_VAR] = str(os.getpid())
-    if stream is not None:
-        env["PYTHONUNBUFFERED"] = "1"  # lines should arrive when printed
-    if threads is not None:
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            env.setdefault(var, str(threads))
     sys.stdout.flush()
     sys.stderr.flush()
-    start_iso, start = _status.now_iso(), time.time()
-    reader = None
-    proc = None
-
-    def record(state, code=None, end=None):
-        if not output_dir:
-            return
-        try:
-            _status.write(output_dir, _status.make_record(
-                exp_name, state, start=start_iso, attempt=attempt, pid=proc.pid,
-                exit_code=code, end=None if end is None else _status.now_iso(),
-                duration=None if end is None else end - start))
-        except OSError as e:
-            # The record is bookkeeping: losing it must not stop the run.
-            print("Warning: could not write the status record of %s in %s (%s)."
-                  % (exp_name, output_dir, e), file=sys.stderr)
-
+    record = _Recorder(exp_name, output_dir, attempt)
+    proc = reader = None
     try:
-        proc = subprocess.Popen(
-            [sys.executable, ENTRYPOINT, path], env=env,
-            # Off the terminal's foreground group, a read from it would
-            # stop the process: give it no terminal input at all.
-            stdin=subprocess.DEVNULL if stream else None,
-            stdout=subprocess.PIPE if stream else None,
-            stderr=subprocess.STDOUT if stream else None,
-            start_new_session=stream is not None)
+        proc = _spawn(path, stream, threads)
+        record.pid = proc.pid
         if stream is not None:
             reader = threading.Thread(target=_pump, args=(proc.stdout, stream), daemon=True)
             reader.start()
@@ -187,20 +159,64 @@ def execute(blob: bytes, *, exp_name: str, output_dir: str | None, attempt: int 
         # Ctrl-C (or any error here): the child must not outlive the grid.
         if proc is not None:
             stop(proc)
-            record(_status.CANCELLED, proc.returncode, time.time())
+            record(_status.CANCELLED, proc.returncode, ended=True)
         raise
     finally:
         if reader is not None:
             reader.join(timeout=5)
         _thunk_file.remove(path)
-    end = time.time()
     code = proc.returncode
     # Killed by SIGINT: a Ctrl-C at the terminal reached it (and the grid).
     interrupted = code == -signal.SIGINT
     state = (_status.CANCELLED if cancelled or interrupted else
              _status.FINISHED if code == 0 else _status.FAILED)
-    record(state, code, end)
-    return Outcome(exp_name, output_dir, state, code, start, end, attempt)
+    record(state, code, ended=True)
+    return Outcome(exp_name, output_dir, state, code, record.start, record.end, attempt)
+
+
+def _spawn(path: str, stream: Callable[[str], None] | None,
+           threads: int | None) -> subprocess.Popen:
+    """Start ``python run_entrypoint.py path``, tied to this process."""
+    env = dict(os.environ)
+    env[PARENT_PID_VAR] = str(os.getpid())
+    if stream is not None:
+        env["PYTHONUNBUFFERED"] = "1"  # lines should arrive when printed
+    if threads is not None:
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(var, str(threads))
+    return subprocess.Popen(
+        [sys.executable, ENTRYPOINT, path], env=env,
+        # Off the terminal's foreground group, a read from it would stop
+        # the process: give it no terminal input at all.
+        stdin=subprocess.DEVNULL if stream else None,
+        stdout=subprocess.PIPE if stream else None,
+        stderr=subprocess.STDOUT if stream else None,
+        start_new_session=stream is not None)
+
+
+class _Recorder:
+    """Writes the status record of one run (see ``status``)."""
+
+    def __init__(self, exp_name: str, output_dir: str | None, attempt: int):
+        self.exp_name, self.output_dir, self.attempt = exp_name, output_dir, attempt
+        self.start_iso, self.start = _status.now_iso(), time.time()
+        self.end: float | None = None
+        self.pid: int | None = None
+
+    def __call__(self, state: str, code: int | None = None, ended: bool = False) -> None:
+        if ended:
+            self.end = time.time()
+        if not self.output_dir:
+            return
+        try:
+            _status.write(self.output_dir, _status.make_record(
+                self.exp_name, state, start=self.start_iso, attempt=self.attempt,
+                pid=self.pid, exit_code=code, end=_status.now_iso() if ended else None,
+                duration=self.end - self.start if ended else None))
+        except OSError as e:
+            # The record is bookkeeping: losing it must not stop the run.
+            print("Warning: could not write the status record of %s in %s (%s)."
+                  % (self.exp_name, self.output_dir, e), file=sys.stderr)
 
 
 def _wait(proc: subprocess.Popen, output_dir: str | None,

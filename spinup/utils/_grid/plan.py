@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from spinup._errors import SpinupError
 from spinup.utils._grid import status as _status
 from spinup.utils._grid import thunk_file as _thunk_file
 from spinup.utils._grid.trial import Trial
@@ -20,7 +21,7 @@ from spinup.utils.mpi_tools import physical_cores
 from spinup.utils.serialization_utils import convert_json
 
 
-class GridError(ValueError, AssertionError):
+class GridError(ValueError, AssertionError, SpinupError):
     """A bad argument to ExperimentGrid or call_experiment, found before
     anything was launched. (Also an AssertionError: the original raised
     assertion errors for these.)"""

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from concurrent import futures
 from typing import Any, Protocol
 
+from spinup._errors import SpinupError
 from spinup.utils._grid import trial as _trial
 from spinup.utils._grid.trial import Outcome, Trial
 
@@ -33,7 +34,7 @@ NOT_RUN = "not run"
 _POLL_SECONDS = 0.25
 
 
-class ClusterError(RuntimeError):
+class ClusterError(RuntimeError, SpinupError):
     """The Ray cluster cannot be reached, or cannot run these trials."""
 
 

@@ -50,9 +50,19 @@ from spinup.utils._readable_json import to_readable
 _SNAPSHOT_MODES = ("all", "last", "gap", "gap_and_last", "gap_overwrite", "none")
 _NAME_PARAMETERS = (None, "all", "passed")
 _OPTION_NAMES = ("function", "log_dir", "name", "prefix", "snapshot_mode", "snapshot_gap",
-                 "archive_launch_repo", "name_parameters", "use_existing_dir")
+                 "archive_launch_repo", "name_parameters", "use_existing_dir", "x_axis")
 
 _DEFAULT_SCRIPT = "spinup.utils._experiment_entrypoint"
+
+
+class ExperimentArgumentError(ValueError, TypeError):
+    """An experiment was defined or called the wrong way.
+
+    garage raises ``ValueError`` for these mistakes (a positional argument, an
+    unknown option, a function whose first parameter is not ``ctxt``, ...),
+    so this is a ``ValueError``; it is also a ``TypeError``, which is what
+    Python itself raises for a bad call, so code that catches either works.
+    """
 
 
 def _check_snapshot_settings(snapshot_mode: Any, snapshot_gap: Any) -> None:
@@ -146,29 +156,38 @@ class ExperimentTemplate:
             repository containing the launcher script. This is a potentially
             expensive operation which is useful for ensuring
             reproducibility.
-        name_parameters (str or None): Parameters to insert into the
-            experiment name: None (the default), 'all' (all parameters, with
-            their defaults when not passed) or 'passed' (only passed
-            parameters). They are inserted in the order they appear in the
-            function definition, as ``<name>_<param>=<value>_...``.
+        name_parameters (str, list or None): Parameters to insert into the
+            experiment name: None (the default), 'all' (all named
+            parameters, with their defaults when not passed), 'passed' (only
+            passed parameters) or a list of parameter names. They are
+            inserted in the order they appear in the function definition, as
+            ``<name>_<param>=<value>_...``; arguments caught by ``**kwargs``
+            never are. Checked when the experiment is called, as in garage.
         use_existing_dir (bool): If true, (re)use the directory for this
             experiment, even if it already contains data.
+        x_axis (str or None): The column the plotter should use as this
+            run's x axis by default (recorded in ``metadata.json``). None
+            leaves the plotter's own default, ``TotalEnvInteracts``.
     """
 
     def __init__(self, *, function: Callable | None, log_dir: str | None,
                  name: str | None, prefix: str, snapshot_mode: str, snapshot_gap: int,
-                 archive_launch_repo: bool, name_parameters: str | None,
-                 use_existing_dir: bool):
+                 archive_launch_repo: bool, name_parameters: str | list[str] | None,
+                 use_existing_dir: bool, x_axis: str | None = None):
         _check_snapshot_settings(snapshot_mode, snapshot_gap)
-        if name_parameters not in _NAME_PARAMETERS:
-            raise ValueError("name_parameters must be None, 'all' or 'passed', not %r."
-                             % (name_parameters,))
         for what, value in (("prefix", prefix), ("name", name)):
             if value is not None:
                 _check_relative_name(what, value)
+        if x_axis is not None and (not isinstance(x_axis, str) or not x_axis):
+            raise ExperimentArgumentError("x_axis must be the name of a progress.txt column "
+                                          "(e.g. 'TotalEnvInteracts') or None, not %r."
+                                          % (x_axis,))
         if function is not None:
-            _check_experiment_function(function)
+            signature = _experiment_signature(function)
             functools.update_wrapper(self, function)
+            if signature is not None:
+                # What a caller passes: the arguments without ctxt.
+                self.__signature__ = signature
         self.function = function
         self.log_dir = log_dir
         self.name = name
@@ -178,6 +197,7 @@ class ExperimentTemplate:
         self.archive_launch_repo = archive_launch_repo
         self.name_parameters = name_parameters
         self.use_existing_dir = use_existing_dir
+        self.x_axis = x_axis
 
     def _options(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in _OPTION_NAMES}
@@ -209,9 +229,10 @@ class ExperimentTemplate:
         """
         if self.function is None:
             if len(args) != 1 or kwargs or not callable(args[0]):
-                raise TypeError("wrap_experiment(...) returns a decorator: apply it to an "
-                                "experiment function, as in @wrap_experiment(snapshot_mode="
-                                "'all') above `def my_experiment(ctxt, ...)`.")
+                raise ExperimentArgumentError(
+                    "Please apply the result of wrap_experiment() to a single function: "
+                    "wrap_experiment(...) returns a decorator, as in @wrap_experiment("
+                    "snapshot_mode='all') above `def my_experiment(ctxt, ...)`.")
             return ExperimentTemplate(**dict(self._options(), function=args[0]))
         options = self._options_for_call(args)
         _bind_arguments(self.function, kwargs)
@@ -230,13 +251,13 @@ class ExperimentTemplate:
                 options.update(args[0])
                 # Validate the overridden options the same way as at decoration.
                 return ExperimentTemplate(**options)._options()
-            raise TypeError("%s() got a dict with unknown option(s) %s. A positional dict may "
-                            "only override wrap_experiment options (%s); pass the experiment's "
-                            "own arguments as keywords." % (fname, ", ".join(unknown),
-                                                            ", ".join(_OPTION_NAMES[1:])))
-        raise TypeError("%s() only accepts keyword arguments: call it as %s(seed=1, ...), "
-                        "not %s(1, ...). (Got %d positional argument(s).)"
-                        % (fname, fname, fname, len(args)))
+            raise ExperimentArgumentError(
+                "%s() got a dict with unknown option(s) %s. A positional dict may only "
+                "override wrap_experiment options (%s); pass the experiment's own arguments "
+                "as keywords." % (fname, ", ".join(unknown), ", ".join(_OPTION_NAMES[1:])))
+        raise ExperimentArgumentError(
+            "%s() only accepts keyword arguments: call it as %s(seed=1, ...), not %s(1, ...). "
+            "(Got %d positional argument(s).)" % (fname, fname, fname, len(args)))
 
 
 def _lookup(module: str, qualname: str) -> Any:
@@ -260,8 +281,9 @@ def _rebuild_template(options: dict[str, Any]) -> "ExperimentTemplate":
 def wrap_experiment(function: Callable | None = None, *, log_dir: str | None = None,
                     prefix: str = "experiment", name: str | None = None,
                     snapshot_mode: str = "last", snapshot_gap: int = 1,
-                    archive_launch_repo: bool = True, name_parameters: str | None = None,
-                    use_existing_dir: bool = False) -> Any:
+                    archive_launch_repo: bool = True,
+                    name_parameters: str | list[str] | None = None,
+                    use_existing_dir: bool = False, x_axis: str | None = None) -> Any:
     """Decorate a function to turn it into an ExperimentTemplate.
 
     When invoked, the wrapped function will receive an ExperimentContext,
@@ -308,13 +330,17 @@ def wrap_experiment(function: Callable | None = None, *, log_dir: str | None = N
             repository containing the launcher script. This is a potentially
             expensive operation which is useful for ensuring
             reproducibility.
-        name_parameters (str or None): Parameters to insert into the
+        name_parameters (str, list or None): Parameters to insert into the
             experiment name. Should be either None (the default), 'all' (all
-            parameters will be used) or 'passed' (only passed parameters
-            will be used). The used parameters will be inserted in the order
-            they appear in the function definition.
+            parameters will be used), 'passed' (only passed parameters
+            will be used) or a list of parameter names. The used parameters
+            will be inserted in the order they appear in the function
+            definition.
         use_existing_dir (bool): If true, (re)use the directory for this
             experiment, even if it already contains data.
+        x_axis (str or None): Column to use for the x axis when plotting
+            this experiment's runs (None: the plotter's default,
+            ``TotalEnvInteracts``).
 
     Returns:
         callable: The wrapped function (an ExperimentTemplate).
@@ -323,33 +349,51 @@ def wrap_experiment(function: Callable | None = None, *, log_dir: str | None = N
                               snapshot_mode=snapshot_mode, snapshot_gap=snapshot_gap,
                               archive_launch_repo=archive_launch_repo,
                               name_parameters=name_parameters,
-                              use_existing_dir=use_existing_dir)
+                              use_existing_dir=use_existing_dir, x_axis=x_axis)
 
 
 # -- making the log directory ---------------------------------------------------
 
 def _check_relative_name(what: str, value: Any) -> None:
     if not isinstance(value, str) or not value:
-        raise TypeError("%s must be a non-empty string, not %r." % (what, value))
+        raise ExperimentArgumentError("%s must be a non-empty string, not %r." % (what, value))
     parts = value.replace("\\", "/").split("/")
     if os.path.isabs(value) or ".." in parts:
         raise ValueError("%s=%r would put the log directory outside <data>/local; use a "
                          "plain relative name, or give log_dir for a full path." % (what, value))
 
 
-def _check_experiment_function(function: Callable) -> None:
+def _experiment_signature(function: Callable) -> inspect.Signature | None:
+    """The signature callers see: the function's, without ctxt, keywords only.
+
+    Like garage, refuse a function whose first parameter is not named
+    ``ctxt``: the name is how a reader tells an experiment function apart.
+    """
     if not callable(function):
-        raise TypeError("wrap_experiment needs a function, not %r." % (function,))
+        raise ExperimentArgumentError("wrap_experiment needs a function, not %r." % (function,))
     try:
         params = list(inspect.signature(function).parameters.values())
     except (TypeError, ValueError):  # some builtins have no signature: trust them
-        return
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                  inspect.Parameter.VAR_POSITIONAL)
-    if not params or params[0].kind not in positional:
-        raise TypeError("An experiment function receives the ExperimentContext as its first "
-                        "argument: define it as `def %s(ctxt, ...)`."
-                        % getattr(function, "__name__", "my_experiment"))
+        return None
+    fname = getattr(function, "__name__", "my_experiment")
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if not params:
+        raise ExperimentArgumentError(
+            "Experiment functions should have a first parameter named 'ctxt', but %r has no "
+            "parameters: define it as `def %s(ctxt, ...)`." % (function, fname))
+    if params[0].name != "ctxt" or params[0].kind not in positional:
+        raise ExperimentArgumentError(
+            "Experiment functions should have a first parameter named 'ctxt' instead of %r: "
+            "define it as `def %s(ctxt, ...)`; it receives the ExperimentContext."
+            % (params[0].name, fname))
+    shown = []
+    for p in params[1:]:
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            continue  # the template takes keyword arguments only
+        if p.kind is not inspect.Parameter.VAR_KEYWORD:
+            p = p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        shown.append(p)
+    return inspect.signature(function).replace(parameters=shown)
 
 
 def _bind_arguments(function: Callable, kwargs: dict[str, Any]) -> None:
@@ -361,25 +405,48 @@ def _bind_arguments(function: Callable, kwargs: dict[str, Any]) -> None:
     try:
         signature.bind(None, **kwargs)
     except TypeError as e:
-        raise TypeError("%s(): %s" % (getattr(function, "__name__", "experiment"), e)) from None
+        raise ExperimentArgumentError("%s(): %s" % (getattr(function, "__name__", "experiment"),
+                                                    e)) from None
 
 
-def _parameters_for_name(function: Callable, mode: str | None,
+def _check_name_parameters(mode: Any, params: list[inspect.Parameter]) -> None:
+    if mode in _NAME_PARAMETERS:
+        return
+    names = [p.name for p in params]
+    if isinstance(mode, (list, tuple)) and all(isinstance(m, str) for m in mode):
+        unknown = [m for m in mode if m not in names]
+        if not unknown:
+            return
+        raise ExperimentArgumentError(
+            "wrap_experiment.name_parameters lists %s, which the experiment function does "
+            "not have as named parameter(s); it has: %s."
+            % (", ".join(map(repr, unknown)), ", ".join(names) or "none"))
+    raise ExperimentArgumentError(
+        "wrap_experiment.name_parameters should be set to one of None, 'passed', 'all' or a "
+        "list of parameter names, not %r." % (mode,))
+
+
+def _parameters_for_name(function: Callable, mode: str | list[str] | None,
                          kwargs: dict[str, Any]) -> list[tuple[str, Any]]:
+    try:
+        params = list(inspect.signature(function).parameters.values())[1:]  # skip ctxt
+    except (TypeError, ValueError):
+        params = []
+    # Only the function's own named parameters: what **kwargs catches never
+    # goes into the name, as in garage.
+    params = [p for p in params if p.kind not in (inspect.Parameter.VAR_POSITIONAL,
+                                                  inspect.Parameter.VAR_KEYWORD)]
+    _check_name_parameters(mode, params)
     if mode is None:
         return []
-    params = list(inspect.signature(function).parameters.values())[1:]  # skip ctxt
     chosen = []
     for p in params:
-        if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+        if isinstance(mode, (list, tuple)) and p.name not in mode:
             continue
         if p.name in kwargs:
             chosen.append((p.name, kwargs[p.name]))
-        elif mode == "all" and p.default is not inspect.Parameter.empty:
+        elif mode != "passed" and p.default is not inspect.Parameter.empty:
             chosen.append((p.name, p.default))
-    # Arguments caught by **kwargs come last, in the order they were passed.
-    named = {p.name for p in params}
-    chosen += [(k, v) for k, v in kwargs.items() if k not in named]
     return chosen
 
 
@@ -454,6 +521,8 @@ def _make_context(options: dict[str, Any], kwargs: dict[str, Any]) -> Experiment
         git_root, metadata = get_metadata()
         log_dir = _choose_log_dir(options, name)
         dump_json(os.path.join(log_dir, "variant.json"), kwargs)
+        if options["x_axis"] is not None:
+            metadata["x_axis"] = options["x_axis"]  # the plotter's default for this run
         dump_json(os.path.join(log_dir, "metadata.json"), metadata)
         if git_root and options["archive_launch_repo"]:
             try:
@@ -689,17 +758,23 @@ def _task_list(method_call: Callable | None, batch_tasks: Sequence[Any] | None,
     if method_call is not None and batch_tasks is not None:
         raise ValueError("Give run_experiment either method_call or batch_tasks, not both.")
     if batch_tasks is None:
+        if not callable(method_call):
+            raise ExperimentArgumentError("run_experiment needs a callable method_call, not %r."
+                                          % (method_call,))
         batch_tasks = [dict(method_call=method_call)]
     tasks = []
     for i, task in enumerate(batch_tasks):
-        task = dict(method_call=task) if callable(task) else dict(task)
-        if not callable(task.get("method_call")):
-            raise TypeError("batch_tasks[%d] needs a callable 'method_call' (got %r)."
-                            % (i, task.get("method_call")))
+        task = dict(method_call=task) if callable(task) else task
+        if not isinstance(task, dict) or not callable(task.get("method_call")):
+            raise ExperimentArgumentError(
+                "batch_tasks[%d] should be callable, or a dict with a callable 'method_call' "
+                "(got %r)." % (i, task))
+        task = dict(task)
         unknown = set(task) - set(common) - {"method_call"}
         if unknown:
-            raise TypeError("batch_tasks[%d] has unknown key(s) %s; allowed: method_call, %s."
-                            % (i, ", ".join(sorted(unknown)), ", ".join(sorted(common))))
+            raise ExperimentArgumentError(
+                "batch_tasks[%d] has unknown key(s) %s; allowed: method_call, %s."
+                % (i, ", ".join(sorted(unknown)), ", ".join(sorted(common))))
         tasks.append(dict(common, **task))
     return tasks
 
@@ -798,9 +873,9 @@ def run_experiment(method_call: Callable | None = None,
     """
     unknown = set(kwargs) - set(_RUN_OPTIONS)
     if unknown:
-        raise TypeError("run_experiment got unexpected keyword argument(s) %s; the extra "
-                        "parameters it knows are %s." % (", ".join(sorted(unknown)),
-                                                           ", ".join(_RUN_OPTIONS)))
+        raise ExperimentArgumentError(
+            "run_experiment got unexpected keyword argument(s) %s; the extra parameters it "
+            "knows are %s." % (", ".join(sorted(unknown)), ", ".join(_RUN_OPTIONS)))
     common = dict(exp_name=None, log_dir=None, variant=None, env=None, pre_commands=None,
                   **{k: None for k in _RUN_OPTIONS})
     common.update(kwargs, variant=variant, env=env, pre_commands=pre_commands)
@@ -838,8 +913,8 @@ def _prepare_task(task: dict[str, Any], exp_prefix: str, force_cpu: bool, python
     call = task.pop("method_call")
     template = call if isinstance(call, ExperimentTemplate) else None
     if template is not None and template.function is None:
-        raise TypeError("run_experiment got wrap_experiment(...) without a function; "
-                        "decorate a function first.")
+        raise ExperimentArgumentError("run_experiment got wrap_experiment(...) without a "
+                                      "function; decorate a function first.")
     exp_name, log_dir = task.pop("exp_name"), task.pop("log_dir")
     if exp_name is None:
         exp_name, default_dir = _default_exp_name(exp_prefix)
@@ -870,6 +945,8 @@ def _prepare_task(task: dict[str, Any], exp_prefix: str, force_cpu: bool, python
     env = dict(task.pop("env") or {})
     if force_cpu:
         env["CUDA_VISIBLE_DEVICES"] = ""
+    if template is not None and template.x_axis is not None:
+        metadata = dict(metadata, x_axis=template.x_axis)
     payload = dict(method_call=call, variant=variant, git_root=git_root, metadata=metadata)
     params["args_data"] = _write_payload(payload)
     params.update(env=env, pre_commands=task.pop("pre_commands"))
@@ -884,6 +961,6 @@ def _remove_quietly(path: str) -> None:
         pass
 
 
-__all__ = ["ExperimentContext", "ExperimentTemplate", "wrap_experiment", "LogEncoder",
-           "dump_json", "get_metadata", "make_launcher_archive", "run_experiment",
-           "to_local_command"]
+__all__ = ["ExperimentArgumentError", "ExperimentContext", "ExperimentTemplate",
+           "wrap_experiment", "LogEncoder", "dump_json", "get_metadata",
+           "make_launcher_archive", "run_experiment", "to_local_command"]

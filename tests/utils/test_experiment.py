@@ -657,7 +657,7 @@ def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys, req
     assert log_dirs == [str(data_dir / "local" / "experiment" / "later")]
     assert not osp.exists(log_dirs[0])  # printed, not run
     assert command.startswith("echo pre-ran && MY_FLAG=on CUDA_VISIBLE_DEVICES='' ")
-    assert "-m spinup.utils._experiment_entrypoint" in command
+    assert "-m spinup.utils._experiment.entrypoint" in command
     assert stat.S_IMODE(os.stat(payload).st_mode) == 0o600
 
     proc = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)

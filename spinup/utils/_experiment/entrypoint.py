@@ -2,7 +2,7 @@
 
 Runs one pickled method call in this (fresh) process::
 
-    python -m spinup.utils._experiment_entrypoint --args_data FILE --log_dir DIR \\
+    python -m spinup.utils._experiment.entrypoint --args_data FILE --log_dir DIR \\
         [--exp_name NAME] [--snapshot_mode last] [--snapshot_gap 1] [--seed N] \\
         [--archive_launch_repo False]
 
@@ -29,7 +29,7 @@ def _bool(text: str) -> bool:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m spinup.utils._experiment_entrypoint",
+    p = argparse.ArgumentParser(prog="python -m spinup.utils._experiment.entrypoint",
                                 description="Run a method call pickled by run_experiment.")
     p.add_argument("--args_data", required=True, help="the pickled call (a 0600 file)")
     p.add_argument("--log_dir", required=True, help="the experiment's log directory")
@@ -85,12 +85,9 @@ def _positional_capacity(function: Any) -> int:
 def main(argv: list[str] | None = None) -> Any:
     """Run the pickled call named on the command line (or in argv)."""
     from spinup.utils._context import active_context
-    from spinup.utils.experiment import (
-        ExperimentContext,
-        ExperimentTemplate,
-        dump_json,
-        make_launcher_archive,
-    )
+    from spinup.utils._experiment.archive import make_launcher_archive
+    from spinup.utils._experiment.metadata import dump_json
+    from spinup.utils._experiment.template import ExperimentContext, ExperimentTemplate
     from spinup.utils.mpi_tools import proc_id
 
     args = _parser().parse_args(argv)

@@ -10,6 +10,8 @@ import stat
 import subprocess
 import sys
 import tarfile
+import tempfile
+import time
 
 import cloudpickle
 import numpy as np
@@ -631,9 +633,8 @@ def test_to_local_command_quotes_values_and_adds_env_and_pre_commands():
         to_local_command(dict(env={"BAD NAME": "1"}))
 
 
-def _args_data(command):
-    words = command.split()
-    return words[words.index("--args_data") + 1]
+def _thunk_path(command):
+    return command.split()[-1]
 
 
 def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys, request):
@@ -652,12 +653,12 @@ def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys, req
                               env={"MY_FLAG": "on"}, pre_commands="echo pre-ran", seed=5,
                               snapshot_mode="all")
     command = capsys.readouterr().out.strip().splitlines()[-1]
-    payload = _args_data(command)
+    payload = _thunk_path(command)
     request.addfinalizer(lambda: os.path.exists(payload) and os.remove(payload))
     assert log_dirs == [str(data_dir / "local" / "experiment" / "later")]
     assert not osp.exists(log_dirs[0])  # printed, not run
     assert command.startswith("echo pre-ran && MY_FLAG=on CUDA_VISIBLE_DEVICES='' ")
-    assert "-m spinup.utils._experiment.entrypoint" in command
+    assert "-m spinup.utils.run_entrypoint" in command
     assert stat.S_IMODE(os.stat(payload).st_mode) == 0o600
 
     proc = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
@@ -674,7 +675,7 @@ def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys, req
         assert f.read() == "Value\n30\n"
 
 
-def test_batch_runs_every_task_and_reports_failures(data_dir, tmp_path, capsys):
+def test_batch_runs_every_task_and_reports_failures(data_dir, tmp_path, monkeypatch):
     def experiment(ctxt, seed, lr=0.5):
         with open(os.path.join(ctxt.snapshot_dir, "seen.json"), "w") as f:
             json.dump(dict(seed=seed, lr=lr, mode=ctxt.snapshot_mode, gap=ctxt.snapshot_gap), f)
@@ -682,20 +683,66 @@ def test_batch_runs_every_task_and_reports_failures(data_dir, tmp_path, capsys):
     def broken(ctxt):
         raise RuntimeError("this task fails")
 
+    # The pickled calls go to a temporary folder of our own, to check that
+    # none is left behind.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     wrapped = wrap_experiment(experiment, snapshot_mode="gap", snapshot_gap=4)
-    with pytest.raises(subprocess.CalledProcessError):
+    with pytest.raises(subprocess.CalledProcessError, match="broken"):
         run_experiment(batch_tasks=[
             dict(method_call=broken, exp_name="broken"),
             dict(method_call=wrapped, variant=dict(seed=2), log_dir=str(tmp_path / "wrapped")),
-        ], python_command=sys.executable)
-    commands = capsys.readouterr().out.strip().splitlines()
-    assert len(commands) == 2 and not any(osp.exists(_args_data(c)) for c in commands)
+        ])
+    assert os.listdir(tmp_path / "tmp") == []
     # The failing task did not stop the next one.
     assert read_json(tmp_path / "wrapped" / "seen.json") == dict(seed=2, lr=0.5, mode="gap", gap=4)
     assert read_json(tmp_path / "wrapped" / "variant.json") == {"seed": 2}
-    assert osp.isdir(data_dir / "local" / "experiment" / "broken")
+    broken_dir = data_dir / "local" / "experiment" / "broken"
+    # Each run has the grid's status record.
+    assert read_json(broken_dir / "status.json")["state"] == "failed"
+    assert read_json(tmp_path / "wrapped" / "status.json")["state"] == "finished"
 
     with pytest.raises(TypeError, match="unexpected keyword argument.*snapshot_gap"):
         run_experiment(broken, snapshot_every=3, dry=True)
     with pytest.raises(ValueError, match="method_call or a list of batch_tasks"):
         run_experiment()
+
+
+LONG_TASK_LAUNCHER = """
+import os, sys, time
+from spinup.utils.experiment import run_experiment
+
+def long_task(ctxt, variant):
+    with open(os.path.join(ctxt.snapshot_dir, "child.pid"), "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(600)
+
+run_experiment(long_task, log_dir=sys.argv[1])
+"""
+
+
+def test_run_experiment_child_dies_with_its_launcher(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    script = tmp_path / "launch.py"
+    script.write_text(LONG_TASK_LAUNCHER)
+    log_dir = tmp_path / "run"
+    launcher = subprocess.Popen([sys.executable, str(script), str(log_dir)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pid_file = log_dir / "child.pid"
+    try:
+        for _ in range(600):
+            if pid_file.exists() and pid_file.read_text() and (log_dir / "status.json").exists():
+                break
+            assert launcher.poll() is None, "the launcher ended early"
+            time.sleep(0.1)
+        child = psutil.Process(int(pid_file.read_text()))
+        # The experiment runs in a child of the launcher, not of a shell.
+        assert child.ppid() == launcher.pid
+        assert read_json(log_dir / "status.json")["state"] == "running"
+        launcher.kill()  # SIGKILL: no chance to clean up
+        launcher.wait()
+        gone, alive = psutil.wait_procs([child], timeout=60)
+        assert gone and not alive
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()

@@ -1,18 +1,22 @@
 """garage's older launcher: run a pickled call in a fresh process.
 
-``run_experiment`` pickles the method call, builds the command line of the
-entry point (entrypoint.py) with ``to_local_command`` and runs it.
+``run_experiment`` wraps each task in an ``ExperimentCall`` (call.py) and
+runs it the way the grid runs a variant: through the grid's thunk file, its
+trial execution (a child of ``run_entrypoint.py`` that dies with us, and a
+status record) and nothing of its own. ``to_local_command`` is garage's
+command-line builder, kept for launchers that use it.
 """
+import contextlib
 import os
 import re
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from spinup.utils._experiment.call import ExperimentCall
 from spinup.utils._experiment.metadata import get_metadata
 from spinup.utils._experiment.template import (
     ExperimentArgumentError,
@@ -20,8 +24,12 @@ from spinup.utils._experiment.template import (
     _check_snapshot_settings,
     _data_dir,
 )
+from spinup.utils._grid import status as _status
+from spinup.utils._grid import thunk_file as _thunk_file
+from spinup.utils._grid import trial as _trial
 
-_DEFAULT_SCRIPT = "spinup.utils._experiment.entrypoint"
+# The module a dry run's printed command runs: the grid's entry point.
+_DEFAULT_SCRIPT = "spinup.utils.run_entrypoint"
 
 _exp_count = 0
 
@@ -45,8 +53,8 @@ def to_local_command(params: dict[str, Any], python_command: str = "python",
 
     .. code-block:: python
 
-        to_local_command({'log_dir': 'data/x', 'env': {'A': '1'}})
-        # "A=1 python -m spinup.utils._experiment.entrypoint --log_dir data/x"
+        to_local_command({'log_dir': 'data/x', 'env': {'A': '1'}}, script='my.entry')
+        # "A=1 python -m my.entry --log_dir data/x"
 
     Args:
         params (dict): The flags, plus optional ``env`` and ``pre_commands``.
@@ -60,12 +68,7 @@ def to_local_command(params: dict[str, Any], python_command: str = "python",
     params = dict(params)
     env = params.pop("env", None) or {}
     pre_commands = params.pop("pre_commands", None)
-    parts = []
-    for key, value in env.items():
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key)):
-            raise ValueError("env: %r is not a valid environment variable name." % (key,))
-        parts.append("%s=%s" % (key, _quote_value(value)))
-    parts += [python_command, "-m", script]
+    parts = [python_command, "-m", script]
     for key, value in params.items():
         if isinstance(value, dict):
             for sub, sub_value in value.items():
@@ -73,12 +76,28 @@ def to_local_command(params: dict[str, Any], python_command: str = "python",
                 parts += _flag(flag, sub_value)
         else:
             parts += _flag(key, value)
-    command = " ".join(parts)
-    if pre_commands:
-        if isinstance(pre_commands, str):
-            pre_commands = [pre_commands]
-        command = " && ".join(list(pre_commands) + [command])
-    return command
+    return _shell_line(parts, env, pre_commands)
+
+
+def _check_env(env: dict[str, Any]) -> None:
+    for key in env:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key)):
+            raise ExperimentArgumentError("env: %r is not a valid environment variable name."
+                                          % (key,))
+
+
+def _pre_command_list(pre_commands: str | Sequence[str] | None) -> list[str]:
+    if not pre_commands:
+        return []
+    return [pre_commands] if isinstance(pre_commands, str) else list(pre_commands)
+
+
+def _shell_line(words: list[str], env: dict[str, Any],
+                pre_commands: str | Sequence[str] | None) -> str:
+    """words (already quoted) as one shell line, after env assignments and pre_commands."""
+    _check_env(env)
+    assignments = ["%s=%s" % (key, _quote_value(value)) for key, value in env.items()]
+    return " && ".join(_pre_command_list(pre_commands) + [" ".join(assignments + words)])
 
 
 def _flag(key: str, value: Any) -> list[str]:
@@ -128,15 +147,6 @@ def _default_exp_name(exp_prefix: str) -> tuple[str, str]:
             return exp_name, log_dir
 
 
-def _write_payload(payload: dict[str, Any]) -> str:
-    import cloudpickle
-    # mkstemp makes the file readable and writable by this user only.
-    fd, path = tempfile.mkstemp(prefix="spinup-experiment-", suffix=".pkl")
-    with os.fdopen(fd, "wb") as f:
-        cloudpickle.dump(payload, f)
-    return path
-
-
 def run_experiment(method_call: Callable | None = None,
                    batch_tasks: Sequence[Any] | None = None,
                    exp_prefix: str = "experiment", exp_name: str | None = None,
@@ -147,19 +157,14 @@ def run_experiment(method_call: Callable | None = None,
                    **kwargs: Any) -> list[str]:
     """Serialize the method call and run the experiment in a fresh process.
 
-    The call is pickled with cloudpickle into a temporary file readable only
-    by you, and a command like
-
-    .. code-block:: bash
-
-        python -m spinup.utils._experiment.entrypoint --args_data /tmp/spinup-experiment-XXXX.pkl \\
-            --exp_name experiment_2024_01_01_12_00_00_0001 \\
-            --log_dir <data>/local/experiment/experiment_2024_01_01_12_00_00_0001 \\
-            --snapshot_mode last --snapshot_gap 1
-
-    is printed and run through the shell. The entry point creates the log
-    directory (used as is), writes ``variant.json`` and ``metadata.json``
-    (of this launcher), makes the ``ExperimentContext`` active and calls
+    Each task runs the way ``ExperimentGrid`` runs a variant: the call is
+    pickled with cloudpickle into a temporary file only you can read, and a
+    fresh Python process (``run_entrypoint.py``, with this interpreter) loads
+    and runs it. That process dies with this one, and the log directory gets
+    the grid's status record (``status.json``). In the child, the log
+    directory is created (used as is), ``variant.json`` and
+    ``metadata.json`` (of this launcher) are written, the
+    ``ExperimentContext`` is made active and the child calls
 
     * ``method_call(ctxt, variant)``, or ``method_call(ctxt)`` or
       ``method_call()`` if it takes fewer arguments (garage's
@@ -167,8 +172,12 @@ def run_experiment(method_call: Callable | None = None,
     * for an experiment made with ``wrap_experiment``, the wrapped function
       as ``function(ctxt, **variant)``.
 
-    The temporary file is removed when the run ends; after a dry run it is
-    kept, so the printed command can be run by hand.
+    A dry run writes the pickle, keeps it, and prints a command that runs it
+    later, like
+
+    .. code-block:: bash
+
+        CUDA_VISIBLE_DEVICES='' python -m spinup.utils.run_entrypoint /tmp/spinup-thunk-XXXX.pkl
 
     Args:
         method_call (callable): A method call.
@@ -181,20 +190,22 @@ def run_experiment(method_call: Callable | None = None,
             ``<exp_prefix>_<timestamp>_<count>``.
         log_dir (str): Log directory for the experiment. Defaults to
             ``<data>/local/<exp_prefix with _ as ->/<exp_name>``.
-        script (str): The name of the entrance point python module.
-        python_command (str): Python command to run the experiment. Note that
-            ``'python'`` is whichever Python the shell finds first; pass
-            ``sys.executable`` to use the current interpreter.
+        script (str): The entry point module in a dry run's printed command.
+        python_command (str): The Python command in a dry run's printed
+            command. A real run always uses this interpreter
+            (``sys.executable``), so that the child sees the same packages.
         dry (bool): Whether to do a dry-run, which only prints the commands
             without executing them.
-        env (dict): Extra environment variables.
+        env (dict): Extra environment variables for the task's processes.
         variant (dict): If provided, should be a dictionary of parameters.
             It is saved as ``variant.json`` (with ``exp_name`` added unless
             the method call is a wrapped experiment).
         force_cpu (bool): Whether to set all GPU devices invisible to force
             use CPU (``CUDA_VISIBLE_DEVICES=''`` for the run).
-        pre_commands (str or list[str]): Shell commands to run before the
-            experiment (joined with ``&&``).
+        pre_commands (str or list[str]): Shell commands to run, one after
+            another, before the experiment; if one fails, the task fails. Each
+            runs in a shell of its own (a ``cd`` or ``export`` there does not
+            reach the experiment: use ``env``).
         kwargs (dict): Additional parameters: ``snapshot_mode`` (default
             'last', or the wrapped experiment's), ``snapshot_gap`` (default
             1), ``seed`` (seeds Python's, numpy's and, when the method call
@@ -225,29 +236,62 @@ def run_experiment(method_call: Callable | None = None,
         tasks[0].update(exp_name=exp_name, log_dir=log_dir)
 
     git_root, metadata = get_metadata()
-    failures, log_dirs = [], []
-    for task in tasks:
-        command, payload_path, task_log_dir = _prepare_task(
-            task, exp_prefix, force_cpu, python_command, script, git_root, metadata)
-        log_dirs.append(task_log_dir)
-        print(command)
+    calls = [_prepare_task(task, exp_prefix, force_cpu, git_root, metadata) for task in tasks]
+    failures = []
+    for exp_name, call, env, pre_commands in calls:
+        blob = _thunk_file.dumps(call)
         if dry:
+            # Kept (readable by you alone), so the printed command can be run by hand.
+            path = _thunk_file.write(blob)
+            words = [python_command, "-m", script, _quote_value(path)]
+            print(_shell_line(words, env, pre_commands))
             continue
-        try:
-            sys.stdout.flush()
-            proc = subprocess.run(command, shell=True)
-        finally:
-            _remove_quietly(payload_path)
-        if proc.returncode != 0:
-            failures.append(subprocess.CalledProcessError(proc.returncode, command))
+        failure = _run_task(blob, exp_name, call.log_dir, env, pre_commands)
+        if failure is not None:
+            failures.append(failure)
     if failures:
         raise failures[0]
-    return log_dirs
+    return [call.log_dir for _, call, _, _ in calls]
 
 
-def _prepare_task(task: dict[str, Any], exp_prefix: str, force_cpu: bool, python_command: str,
-                  script: str, git_root: str | None,
-                  metadata: dict[str, str]) -> tuple[str, str, str]:
+@contextlib.contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    """Set env for the children started inside the block, then put os.environ back."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _run_task(blob: bytes, exp_name: str, log_dir: str, env: dict[str, str],
+              pre_commands: str | Sequence[str] | None) -> subprocess.CalledProcessError | None:
+    """Run one task the way the grid runs a variant; return its failure, if any."""
+    from spinup.utils.logx import colorize
+    with _environment(env):
+        for command in _pre_command_list(pre_commands):
+            print(command)
+            sys.stdout.flush()
+            # pre_commands are shell commands by definition; the experiment is not.
+            done = subprocess.run(command, shell=True)
+            if done.returncode != 0:
+                return subprocess.CalledProcessError(done.returncode, command)
+        print(colorize("Experiment %s: logging to %s" % (exp_name, log_dir), "cyan", bold=True))
+        outcome = _trial.execute(blob, exp_name=exp_name, output_dir=log_dir)
+    if outcome.state == _status.FINISHED:
+        return None
+    what = "experiment %s (log dir %s): %s" % (exp_name, log_dir, outcome.state)
+    return subprocess.CalledProcessError(1 if outcome.exit_code is None else outcome.exit_code,
+                                         what)
+
+
+def _prepare_task(task: dict[str, Any], exp_prefix: str, force_cpu: bool, git_root: str | None,
+                  metadata: dict[str, str]) -> tuple[str, ExperimentCall, dict[str, str], Any]:
     call = task.pop("method_call")
     template = call if isinstance(call, ExperimentTemplate) else None
     if template is not None and template.function is None:
@@ -269,32 +313,19 @@ def _prepare_task(task: dict[str, Any], exp_prefix: str, force_cpu: bool, python
             return value
         return template_default if template is not None else default
 
-    params = dict(
-        args_data=None,  # filled in below, kept first for readability
-        exp_name=exp_name,
-        log_dir=os.path.abspath(log_dir),
-        snapshot_mode=pick("snapshot_mode", getattr(template, "snapshot_mode", None), "last"),
-        snapshot_gap=pick("snapshot_gap", getattr(template, "snapshot_gap", None), 1),
-        seed=task.pop("seed"),
-        archive_launch_repo=pick("archive_launch_repo",
-                                 getattr(template, "archive_launch_repo", None), False),
-    )
-    _check_snapshot_settings(params["snapshot_mode"], params["snapshot_gap"])
-    env = dict(task.pop("env") or {})
+    snapshot_mode = pick("snapshot_mode", getattr(template, "snapshot_mode", None), "last")
+    snapshot_gap = pick("snapshot_gap", getattr(template, "snapshot_gap", None), 1)
+    _check_snapshot_settings(snapshot_mode, snapshot_gap)
+    env = {str(k): str(v) for k, v in (task.pop("env") or {}).items()}
     if force_cpu:
         env["CUDA_VISIBLE_DEVICES"] = ""
+    _check_env(env)
     if template is not None and template.x_axis is not None:
         metadata = dict(metadata, x_axis=template.x_axis)
-    payload = dict(method_call=call, variant=variant, git_root=git_root, metadata=metadata)
-    params["args_data"] = _write_payload(payload)
-    params.update(env=env, pre_commands=task.pop("pre_commands"))
-    command = to_local_command(params, python_command=python_command, script=script)
-    return command, params["args_data"], params["log_dir"]
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass
-
+    experiment_call = ExperimentCall(
+        call, variant=variant, log_dir=os.path.abspath(log_dir), snapshot_mode=snapshot_mode,
+        snapshot_gap=snapshot_gap, seed=task.pop("seed"),
+        archive_launch_repo=pick("archive_launch_repo",
+                                 getattr(template, "archive_launch_repo", None), False),
+        git_root=git_root, metadata=metadata)
+    return exp_name, experiment_call, env, task.pop("pre_commands")

@@ -17,7 +17,6 @@ import cloudpickle
 import numpy as np
 import pytest
 
-from spinup import user_config
 from spinup.utils import plot
 from spinup.utils._context import current_context
 from spinup.utils.experiment import (
@@ -42,7 +41,8 @@ def data_dir(tmp_path, monkeypatch):
     """Experiments write under tmp_path/data; the launcher (the __main__
     file) is a script outside any git repository."""
     data = tmp_path / "data"
-    monkeypatch.setattr(user_config, "DEFAULT_DATA_DIR", str(data))
+    # Through the environment: user_config reads it at each call.
+    monkeypatch.setenv("SPINUP_DATA_DIR", str(data))
     launcher = tmp_path / "launcher.py"
     launcher.write_text("# stands in for the script that started the experiment\n")
     monkeypatch.setattr(sys.modules["__main__"], "__file__", str(launcher), raising=False)

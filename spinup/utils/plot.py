@@ -11,6 +11,10 @@ another estimator) over their seeds, with a band of one standard deviation.
 On a machine without a display, ``--savedir DIR --format png`` writes one
 image per plotted value instead of opening a window.
 """
+
+__all__ = ["plot_data", "get_datasets", "get_all_datasets", "make_plots", "main", "PlotError",
+           "SAVE_FORMATS"]
+
 import argparse
 import json
 import os
@@ -22,6 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from spinup._errors import SpinupError
+
 DIV_LINE_WIDTH = 50
 
 # Running counters shared by get_datasets calls, as in the original: they give
@@ -32,7 +38,7 @@ units = dict()
 SAVE_FORMATS = ("png", "svg", "pdf")
 
 
-class PlotError(ValueError):
+class PlotError(ValueError, SpinupError):
     """A plot request that can't be carried out (bad option, nothing to plot)."""
 
 

@@ -11,6 +11,10 @@ layers, as in Ray Tune:
 - the execution of one variant: ``_grid.trial`` (a fresh process tied to the
   grid's life, with a status record in its output dir).
 """
+
+__all__ = ["setup_logger_kwargs", "call_experiment", "all_bools", "valid_str", "ExperimentGrid",
+           "GridError", "GridRunError"]
+
 import itertools
 import json
 import math
@@ -27,6 +31,7 @@ from typing import Any
 from tqdm import trange
 
 from spinup import user_config
+from spinup._errors import SpinupError
 from spinup.user_config import (
     DEFAULT_SHORTHAND,
     FORCE_DATESTAMP,
@@ -64,7 +69,7 @@ _RUN_ARGS = ("num_cpu", "data_dir", "datestamp")
 _GRID_SET = ("exp_name", "thunk")
 
 
-class GridRunError(subprocess.CalledProcessError):
+class GridRunError(subprocess.CalledProcessError, SpinupError):
     """Some variants of a grid failed (or were not run because of
     ``fail_fast``). A CalledProcessError, like the original's error on a
     failed experiment.

@@ -11,6 +11,7 @@ import tarfile
 import warnings
 from collections.abc import Sequence
 
+from spinup._errors import SpinupError
 from spinup.utils import _atomic
 
 ARCHIVE_NAME = "launch_archive.tar.xz"
@@ -20,7 +21,7 @@ ARCHIVE_NAME = "launch_archive.tar.xz"
 MAX_ARCHIVED_FILE_BYTES = 8 * 1024 * 1024
 
 
-class GitError(RuntimeError):
+class GitError(RuntimeError, SpinupError):
     """A git command failed; the message carries git's own explanation."""
 
 

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from spinup._errors import SpinupError
 from spinup.utils._context import active_context
 from spinup.utils._experiment import archive
 from spinup.utils._experiment.metadata import dump_json, get_metadata
@@ -28,13 +29,14 @@ _OPTION_NAMES = ("function", "log_dir", "name", "prefix", "snapshot_mode", "snap
                  "archive_launch_repo", "name_parameters", "use_existing_dir", "x_axis")
 
 
-class ExperimentArgumentError(ValueError, TypeError):
+class ExperimentArgumentError(ValueError, TypeError, SpinupError):
     """An experiment was defined or called the wrong way.
 
     garage raises ``ValueError`` for these mistakes (a positional argument, an
     unknown option, a function whose first parameter is not ``ctxt``, ...),
     so this is a ``ValueError``; it is also a ``TypeError``, which is what
-    Python itself raises for a bad call, so code that catches either works.
+    Python itself raises for a bad call, so code that catches either works,
+    and a ``spinup.SpinupError`` like every error spinup defines.
     """
 
 

@@ -10,12 +10,13 @@ import numbers
 import os.path as osp
 from typing import Any
 
+from spinup._errors import SpinupError
 from spinup.utils._grid import status as _status
 from spinup.utils.logx import colorize
 from spinup.utils.mpi_tools import physical_cores
 
 
-class GridError(ValueError, AssertionError):
+class GridError(ValueError, AssertionError, SpinupError):
     """A bad argument to ExperimentGrid or call_experiment, found before
     anything was launched. (Also an AssertionError: the original raised
     assertion errors for these.)"""

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from concurrent import futures
 from typing import Any, NamedTuple
 
+from spinup._errors import SpinupError
 from spinup.utils._grid import trial as _trial
 from spinup.utils._grid.reporter import GridProgress
 
@@ -38,7 +39,7 @@ class Prepared(NamedTuple):
     attempt: int
 
 
-class ClusterError(RuntimeError):
+class ClusterError(RuntimeError, SpinupError):
     """The Ray cluster cannot be reached, or cannot run these variants."""
 
 

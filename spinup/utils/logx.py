@@ -247,6 +247,7 @@ class Logger:
         make sure to call ``dump_tabular`` to write them out to file and
         stdout (otherwise they will not get saved anywhere).
         """
+        _check_key(key)
         if self.first_row:
             if self._progress is not None:
                 self._progress.check_key(key)
@@ -504,12 +505,15 @@ class EpochLogger(Logger):
         Save something into the epoch_logger's current state.
 
         Provide an arbitrary number of keyword arguments with numerical
-        values.
+        values. A value may be a number, or any array-like of numbers (a numpy
+        array, a list, a tuple, a list of lists, even a ragged one, or a
+        PyTorch tensor): its numbers are flattened and each one counts as one
+        sample, so ``store(V=[1, 2, 3]); store(V=[5])`` gives AverageV 2.75.
         """
         epoch_dict = self.epoch_dict
         for k, v in kwargs.items():
             if type(v) not in _PLAIN_NUMBERS:
-                v = _checked_number(k, v)
+                v = _as_numbers(k, v)
             try:
                 epoch_dict[k].append(v)
             except KeyError:
@@ -555,6 +559,7 @@ class EpochLogger(Logger):
         ``with_min_and_max``, over the values stored this epoch by every MPI
         process.
         """
+        _check_key(key)
         values = self.epoch_dict.get(key)
         if values is None:
             if num_procs() == 1:
@@ -564,8 +569,8 @@ class EpochLogger(Logger):
                     "the epoch before logging it, or pass a value: log_tabular(%r, val). "
                     "(Stored keys: %s.)" % (key, key, key, stored))
             values = []  # other MPI ranks may have values for it
-        if values and isinstance(values[0], np.ndarray) and values[0].ndim > 0:
-            values = np.concatenate(values)
+        if any(isinstance(v, np.ndarray) for v in values):
+            values = np.concatenate([np.ravel(v) for v in values])
         with np.errstate(invalid="ignore", divide="ignore"):
             return mpi_statistics_scalar(values, with_min_and_max=with_min_and_max)
 
@@ -574,22 +579,69 @@ _PLAIN_NUMBERS = frozenset([float, int, bool, np.float32, np.float64, np.int32, 
                             np.bool_])
 
 
-def _checked_number(key: str, value: Any) -> Any:
-    """Return value if it is numeric (a number or a numeric array), else raise."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind in "biuf":
-            return value
-    elif not isinstance(value, (str, bytes)):
-        try:
-            as_array = np.asarray(value)
-        except Exception:
-            as_array = None
-        if as_array is not None and as_array.dtype.kind in "biuf":
-            return value
+def _check_key(key: Any) -> None:
+    if not isinstance(key, str):
+        raise LoggerTypeError("A diagnostic's name must be a string, not %r (type %s). Name "
+                              "it, as in log_tabular('Epoch', epoch)."
+                              % (key, type(key).__name__))
+
+
+_warned_about_grad = False
+
+
+def _as_numbers(key: str, value: Any) -> Any:
+    """The numbers in ``value`` as a flat numpy array (or ``value`` itself
+    when it is a 0-d numeric array); raise LoggerTypeError if it holds
+    anything else."""
+    try:
+        flat = _flatten(value)
+    except (TypeError, ValueError):
+        flat = None
+    if flat is not None and flat.dtype.kind in "biuf":
+        return flat
     raise LoggerTypeError(
         "EpochLogger.store(%s=...) got %r (type %s), which is not a number or numeric "
         "array. store() collects numbers to average; log other values with "
         "log_tabular(%r, value)." % (key, value, type(value).__name__, key))
+
+
+def _flatten(value: Any) -> np.ndarray:
+    # The original kept a list as one item and later summed it (store(V=[1,
+    # 2, 3]) averaged to 6.0); every number counting once is what anyone
+    # averaging a list expects.
+    if isinstance(value, np.ndarray):
+        return value if value.ndim == 0 else value.ravel()
+    if isinstance(value, (str, bytes, dict)):
+        raise TypeError("not numeric")
+    if _is_torch_tensor(value):
+        return _tensor_to_numpy(value).ravel()
+    if isinstance(value, (list, tuple)):
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError, RuntimeError):
+            arr = None  # ragged, or holds tensors that need care
+        if arr is not None and arr.dtype.kind in "biuf":
+            return arr.ravel()
+        parts = [np.ravel(_flatten(item)) for item in value]
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    return np.asarray(value).ravel()
+
+
+def _is_torch_tensor(value: Any) -> bool:
+    # Checked by module name so that storing numbers never imports torch.
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
+
+
+def _tensor_to_numpy(tensor: Any) -> np.ndarray:
+    global _warned_about_grad
+    if getattr(tensor, "requires_grad", False):
+        if not _warned_about_grad:
+            _warned_about_grad = True
+            warnings.warn("EpochLogger.store() got a tensor that requires grad; storing "
+                          "its detached value. Store loss.item() or tensor.detach() to "
+                          "avoid this warning.", stacklevel=4)
+        tensor = tensor.detach()
+    return tensor.cpu().numpy()
 
 
 def _prepare_output_dir(output_dir: str, warn_if_exists: bool = True) -> None:

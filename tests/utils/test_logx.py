@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -253,6 +254,47 @@ def test_store_of_non_numeric_value_fails_at_store_time(tmp_path):
         logger.store(Obj=object())
     logger.store(Fine=np.float32(1.0), Arr=np.arange(3), Zero=np.array(0.5))
     assert set(logger.epoch_dict) == {"Fine", "Arr", "Zero"}
+
+
+def test_lists_tuples_and_ragged_sequences_count_every_number_once(tmp_path):
+    logger = EpochLogger(output_dir=str(tmp_path))
+    logger.store(V=[1, 2, 3])
+    logger.store(V=[5])
+    logger.store(T=(1.0, 2.0), R=[[1, 2], [3]])
+    logger.store(T=3.0, R=[[4]])
+    logger.log_tabular("V", average_only=True)
+    logger.log_tabular("T", average_only=True)
+    logger.log_tabular("R", with_min_and_max=True)
+    logger.dump_tabular()
+    headers, row = read(tmp_path / "progress.txt").splitlines()
+    values = dict(zip(headers.split("\t"), row.split("\t")))
+    assert values["V"] == "2.75"  # the original logged 6.0 for store(V=[1, 2, 3])
+    assert values["T"] == "2.0"
+    assert (values["AverageR"], values["MinR"], values["MaxR"]) == ("2.5", "1.0", "4.0")
+
+
+def test_torch_tensors_are_stored_as_numbers_and_detached_with_one_warning(tmp_path):
+    torch = pytest.importorskip("torch")
+    logger = EpochLogger(output_dir=str(tmp_path))
+    weight = torch.tensor([1.0, 3.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="requires grad"):
+        logger.store(Loss=weight * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the warning is given once, not every epoch
+        logger.store(Loss=weight.sum(), Plain=torch.arange(4))
+    logger.log_tabular("Loss", average_only=True)
+    logger.log_tabular("Plain", average_only=True)
+    logger.dump_tabular()
+    assert read(tmp_path / "progress.txt").splitlines()[1] == "4.0\t1.5"
+
+
+def test_non_string_keys_are_a_logger_type_error(tmp_path):
+    logger = EpochLogger(output_dir=str(tmp_path))
+    logger.store(V=1)
+    with pytest.raises(LoggerTypeError, match="must be a string, not 3"):
+        logger.log_tabular(3, 1.0)
+    with pytest.raises(LoggerTypeError, match="must be a string"):
+        logger.get_stats(("V",))
 
 
 def test_output_dir_that_is_a_file(tmp_path):

@@ -14,19 +14,23 @@ Two classes do the work:
 Importing this module does not import TensorFlow or PyTorch; they are only
 imported when you set up a TF or PyTorch saver.
 """
+import errno
+import io
 import json
 import os
 import os.path as osp
-import re
+import shutil
+import tempfile
 import time
 import warnings
 from typing import Any
 
 import numpy as np
 
-from spinup.utils import _atomic
+from spinup.utils import _atomic, _snapshots
 from spinup.utils._context import current_context
 from spinup.utils._log_errors import LogDirError, LogFileError, LoggerError, LoggerTypeError
+from spinup.utils._snapshots import SNAPSHOT_MODES
 from spinup.utils._writers import ProgressWriter, TableWriter, TensorBoardWriter
 from spinup.utils.mpi_tools import mpi_statistics_scalar, num_procs, proc_id
 from spinup.utils.serialization_utils import convert_json
@@ -43,7 +47,6 @@ color2num = dict(
     crimson=38,
 )
 
-SNAPSHOT_MODES = ("last", "all", "gap", "gap_and_last", "gap_overwrite", "none")
 
 
 def colorize(string: str, color: str, bold: bool = False, highlight: bool = False) -> str:
@@ -95,9 +98,6 @@ def restore_tf_graph(sess: Any, fpath: str) -> dict[str, Any]:
     return model
 
 
-_VARS_RE = re.compile(r"^vars(\d+)\.pkl$")
-
-
 def load_state(output_dir: str, itr: Any = "last") -> dict[str, Any]:
     """Load back a state dict saved by ``Logger.save_state``.
 
@@ -125,21 +125,14 @@ def load_state(output_dir: str, itr: Any = "last") -> dict[str, Any]:
 def snapshot_path(output_dir: str, itr: Any = "last") -> str:
     """The vars file that ``load_state(output_dir, itr)`` would read."""
     if itr == "last":
-        candidates = []
-        try:
-            entries = os.listdir(output_dir)
-        except FileNotFoundError:
+        if not osp.isdir(output_dir):
             raise FileNotFoundError("No output directory %s to load a snapshot from."
-                                    % output_dir) from None
-        numbered = [int(m.group(1)) for m in map(_VARS_RE.match, entries) if m]
-        if numbered:
-            candidates.append(osp.join(output_dir, "vars%d.pkl" % max(numbered)))
-        if "vars.pkl" in entries:
-            candidates.append(osp.join(output_dir, "vars.pkl"))
-        if not candidates:
+                                    % output_dir)
+        found = _snapshots.latest(output_dir, "vars")
+        if found is None:
             raise FileNotFoundError("No snapshot (vars.pkl or vars<N>.pkl) in %s." % output_dir)
-        return max(candidates, key=osp.getmtime)
-    path = osp.join(output_dir, "vars.pkl" if itr is None else "vars%d.pkl" % int(itr))
+        return osp.join(output_dir, "vars%s.pkl" % found)
+    path = osp.join(output_dir, _snapshots.vars_name(None if itr is None else int(itr)))
     if not osp.isfile(path):
         raise FileNotFoundError("No snapshot %s." % path)
     return path
@@ -195,11 +188,7 @@ class Logger:
         ctxt = current_context()
         if snapshot_mode is None and ctxt is not None:
             snapshot_mode, snapshot_gap = ctxt.snapshot_mode, ctxt.snapshot_gap
-        if snapshot_mode is not None and snapshot_mode not in SNAPSHOT_MODES:
-            raise LoggerError("Unknown snapshot_mode %r; use one of %s (or None for the "
-                              "original behaviour)." % (snapshot_mode, ", ".join(SNAPSHOT_MODES)))
-        if not isinstance(snapshot_gap, int) or snapshot_gap < 1:
-            raise LoggerError("snapshot_gap must be a positive int, not %r." % (snapshot_gap,))
+        _snapshots.check(snapshot_mode, snapshot_gap, LoggerError)
         self.snapshot_mode = snapshot_mode
         self.snapshot_gap = snapshot_gap
         # Inside a wrapped experiment, the experiment's log dir is the
@@ -319,18 +308,42 @@ class Logger:
         """
         if proc_id() != 0:
             return
-        for target in self._snapshot_targets(itr):
-            fname = "vars.pkl" if target is None else "vars%d.pkl" % target
-            try:
-                import joblib
-                _atomic.write_with(osp.join(self.output_dir, fname),
-                                   lambda tmp: joblib.dump(state_dict, tmp))
-            except Exception:
-                self.log("Warning: could not pickle state_dict.", color="red")
+        targets = _snapshots.targets(self.snapshot_mode, self.snapshot_gap, itr)
+        if not targets:
+            return
+        state_bytes = _pickled(state_dict)
+        if state_bytes is None:
+            self.log("Warning: could not pickle state_dict.", color="red")
+        for target in targets:
+            self._save_snapshot(target, state_bytes)
+
+    def _save_snapshot(self, target: int | None, state_bytes: bytes | None) -> None:
+        """Write one snapshot's files under temporary names, then put them
+        in place together (see ``_snapshots.commit``)."""
+        vars_path = osp.join(self.output_dir, _snapshots.vars_name(target))
+        vars_tmp = None
+        staging = []
+        writing = vars_path  # the file to name if a write fails
+        try:
+            if state_bytes is not None:
+                vars_tmp = _atomic.tmp_path_beside(vars_path)
+                _write_bytes(vars_tmp, state_bytes)
+            models = []
             if hasattr(self, "tf_saver_elements"):
-                self._tf_simple_save(target)
+                writing = osp.join(self.output_dir, _snapshots.tf_name(target))
+                models.append(self._tf_stage(target, staging))
             if hasattr(self, "pytorch_saver_elements"):
-                self._pytorch_simple_save(target)
+                writing = osp.join(self.output_dir, "pyt_save", _snapshots.model_name(target))
+                models.append(self._pytorch_stage(target, staging))
+            writing = self.output_dir
+            _snapshots.commit(self.output_dir, target, vars_tmp, models)
+        except OSError as e:
+            raise _save_error(e, writing) from e
+        finally:
+            if vars_tmp is not None:
+                _atomic.remove_quietly(vars_tmp)
+            for folder in staging:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def save_epoch(self, state_dict: dict[str, Any], epoch: int) -> None:
         """Save the state reached after ``epoch``, as a training loop does.
@@ -341,24 +354,6 @@ class Logger:
         (numbered, unnumbered, every ``snapshot_gap`` epochs, ...).
         """
         self.save_state(state_dict, None if self.snapshot_mode is None else epoch)
-
-    def _snapshot_targets(self, itr: int | None):
-        """Which snapshots (None = unnumbered, int = numbered) to write."""
-        mode = self.snapshot_mode
-        if mode is None:
-            return [itr]
-        if mode == "none":
-            return []
-        if mode == "last" or itr is None:
-            return [None]
-        due = itr % self.snapshot_gap == 0
-        if mode == "all":
-            return [itr]
-        if mode == "gap":
-            return [itr] if due else []
-        if mode == "gap_and_last":
-            return [None, itr] if due else [None]
-        return [None] if due else []  # gap_overwrite
 
     def setup_tf_saver(self, sess: Any, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
         """
@@ -400,16 +395,34 @@ class Logger:
         easy to associate tensors to variables after restore."""
         if proc_id() != 0:
             return
+        staging = []
+        try:
+            _snapshots.commit(self.output_dir, itr, None, [self._tf_stage(itr, staging)])
+        except OSError as e:
+            raise _save_error(e, osp.join(self.output_dir, _snapshots.tf_name(itr))) from e
+        finally:
+            for folder in staging:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _tf_stage(self, itr: int | None, staging: list[str]) -> tuple[str, str]:
+        """Save the TF model into a temporary folder beside its final place;
+        return (temporary path, final path)."""
         import joblib
         import tensorflow as tf
 
-        fpath = osp.join(self.output_dir, "tf1_save" + ("%d" % itr if itr is not None else ""))
-
-        def build(tmp_dir):
+        fpath = osp.join(self.output_dir, _snapshots.tf_name(itr))
+        folder = tempfile.mkdtemp(prefix=".%s." % osp.basename(fpath), suffix=".tmp",
+                                  dir=self.output_dir)
+        staging.append(folder)
+        tmp_dir = osp.join(folder, osp.basename(fpath))
+        try:
             tf.compat.v1.saved_model.simple_save(export_dir=tmp_dir, **self.tf_saver_elements)
-            joblib.dump(self.tf_saver_info, osp.join(tmp_dir, "model_info.pkl"))
-
-        _atomic.replace_dir(fpath, build)
+        except tf.errors.OpError as e:
+            # TensorFlow reports a failed write as its own error; the
+            # user needs to hear it was the disk.
+            raise _os_error_from_message(str(e)) from e
+        joblib.dump(self.tf_saver_info, osp.join(tmp_dir, "model_info.pkl"))
+        return tmp_dir, fpath
 
     def setup_pytorch_saver(self, what_to_save: Any) -> None:
         """
@@ -431,16 +444,48 @@ class Logger:
         """Saves the PyTorch model (or models)."""
         if proc_id() != 0:
             return
+        staging = []
+        fname = osp.join(self.output_dir, "pyt_save", _snapshots.model_name(itr))
+        try:
+            _snapshots.commit(self.output_dir, itr, None, [self._pytorch_stage(itr, staging)])
+        except OSError as e:
+            raise _save_error(e, fname) from e
+        finally:
+            for folder in staging:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _pytorch_stage(self, itr: int | None, staging: list[str]) -> tuple[str, str]:
+        """torch.save the model into a temporary folder in ``pyt_save``;
+        return (temporary path, final path).
+
+        The file is written as ``model.pt`` (not under a temporary file
+        name) because torch names the records inside the zip after the
+        file: ``model/data.pkl``, as in the original's files.
+        """
         import torch
 
         fpath = osp.join(self.output_dir, "pyt_save")
-        fname = osp.join(fpath, "model" + ("%d" % itr if itr is not None else "") + ".pt")
         os.makedirs(fpath, exist_ok=True)
+        name = _snapshots.model_name(itr)
+        folder = tempfile.mkdtemp(prefix=".%s." % name, suffix=".tmp", dir=fpath)
+        staging.append(folder)
+        tmp = osp.join(folder, name)
         with warnings.catch_warnings():
             # torch warns about saving whole modules (source code is not
             # saved with them); that is what we want here.
             warnings.simplefilter("ignore")
-            _atomic.write_with(fname, lambda tmp: torch.save(self.pytorch_saver_elements, tmp))
+            try:
+                torch.save(self.pytorch_saver_elements, tmp)
+            except RuntimeError as e:
+                # A failed write shows up as a RuntimeError from torch's zip
+                # writer ("unexpected pos ..."), which says nothing of the
+                # disk. Serialize in memory and write it ourselves to find
+                # out what the file system says.
+                buffer = io.BytesIO()
+                torch.save(self.pytorch_saver_elements, buffer)
+                _write_bytes(osp.join(folder, "probe"), buffer.getvalue())
+                raise OSError(errno.EIO, "torch.save failed (%s)" % e, tmp) from e
+        return tmp, osp.join(fpath, name)
 
     def dump_tabular(self) -> None:
         """
@@ -450,10 +495,37 @@ class Logger:
         """
         if proc_id() == 0:
             vals = [self.log_current_row.get(key, "") for key in self.log_headers]
-            for writer in self.writers:
-                writer.write(self.log_headers, vals)
+            mark = self._progress_mark()
+            try:
+                for writer in self.writers:
+                    writer.write(self.log_headers, vals)
+            except OSError:
+                # Full disk (or similar): take back the part of the row that
+                # made it to the file and keep the row, so that calling
+                # dump_tabular again once there is space writes it once.
+                self._progress_rewind_to(mark)
+                raise
         self.log_current_row.clear()
         self.first_row = False
+
+    def _progress_mark(self) -> tuple[int, bool] | None:
+        if self._progress is None:
+            return None
+        self._progress.file.flush()
+        return os.fstat(self._progress.file.fileno()).st_size, self._progress.header_written
+
+    def _progress_rewind_to(self, mark: tuple[int, bool] | None) -> None:
+        if mark is None:
+            return
+        size, header_written = mark
+        progress = self._progress
+        try:
+            progress.file.close()  # its buffer holds the unwritten rest of the row
+        except OSError:
+            pass
+        os.truncate(progress.path, size)
+        progress.file = self.output_file = open(progress.path, "a", encoding="utf-8")
+        progress.header_written = header_written
 
     def rewind_progress(self, num_rows: int) -> None:
         """Keep only the first ``num_rows`` rows of the progress file.
@@ -642,6 +714,49 @@ def _tensor_to_numpy(tensor: Any) -> np.ndarray:
                           "avoid this warning.", stacklevel=4)
         tensor = tensor.detach()
     return tensor.cpu().numpy()
+
+
+def _pickled(state_dict: Any) -> bytes | None:
+    """The state dict as joblib writes it to a file, or None if it cannot be
+    pickled. Pickling in memory first keeps pickling failures (a warning,
+    as in the original) apart from write failures (an error)."""
+    import joblib
+
+    buffer = io.BytesIO()
+    try:
+        joblib.dump(state_dict, buffer)
+    except Exception:
+        return None
+    return buffer.getvalue()
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    with open(path, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _os_error_from_message(message: str) -> OSError:
+    for code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        if os.strerror(code).lower() in message.lower():
+            return OSError(code, os.strerror(code))
+    return OSError(errno.EIO, message)
+
+
+def _save_error(e: OSError, path: str) -> OSError:
+    """The error to raise when a snapshot could not be written."""
+    if e.errno == errno.ENOSPC or e.errno == errno.EDQUOT:
+        why = "no space left on the device (or quota reached)"
+        fix = "Free some space"
+    elif e.errno == errno.EFBIG:
+        why = "the file became too large for this system's limits"
+        fix = "Raise the file size limit (ulimit -f)"
+    else:
+        why = e.strerror or str(e)
+        fix = "Check the output folder"
+    return OSError(e.errno, "Could not save the snapshot %s: %s. The previous snapshot is "
+                   "left as it was. %s, then save again." % (path, why, fix))
 
 
 def _prepare_output_dir(output_dir: str, warn_if_exists: bool = True) -> None:

@@ -555,3 +555,96 @@ def test_under_mpi_only_rank_0_writes_and_statistics_are_global(tmp_path, python
     assert (values["MaxX"], values["MinX"]) == ("14.0", "0.0")
     assert (values["AverageOnlyOne"], values["MaxOnlyOne"], values["MinOnlyOne"]) == \
         ("7.0", "7.0", "7.0")
+
+
+# A real full disk needs a small file system, which needs root to mount. A
+# file-size limit (RLIMIT_FSIZE, with SIGXFSZ ignored) makes the kernel fail
+# writes past the limit with EFBIG, exactly where a full disk fails them with
+# ENOSPC: the same partial writes, the same OSError, from the real kernel.
+FILE_SIZE_LIMIT = r"""
+import os, resource, signal, sys
+import numpy as np
+import torch
+from spinup.utils.logx import EpochLogger, load_state
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+out = sys.argv[1]
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+
+def limit(nbytes):
+    resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, hard))
+
+logger = EpochLogger(output_dir=out)
+model = torch.nn.Linear(100, 100)
+logger.setup_pytorch_saver(model)
+logger.save_state({"epoch": 0, "w": np.zeros(10)})
+with open(out + "/pyt_save/model.pt", "rb") as f:
+    first_model = f.read()
+
+for what, state in (("model", {"epoch": 1, "w": np.zeros(10)}),
+                    ("vars", {"epoch": 1, "w": np.zeros(100_000)})):
+    with torch.no_grad():
+        model.weight.add_(1.0)
+    limit(20_000)  # the model (40 kB) or the state (800 kB) does not fit
+    try:
+        logger.save_state(state)
+    except OSError as e:
+        print("%s-ERROR: %s" % (what, e))
+    else:
+        raise SystemExit("save_state succeeded past the limit")
+    limit(soft)
+    assert load_state(out)["epoch"] == 0, what
+    with open(out + "/pyt_save/model.pt", "rb") as f:
+        assert f.read() == first_model, what
+
+logger.log_tabular("Epoch", 0)
+logger.log_tabular("Text", "x" * 300)
+logger.dump_tabular()
+logger.log_tabular("Epoch", 1)
+logger.log_tabular("Text", "y" * 300)
+limit(os.path.getsize(out + "/progress.txt") + 100)  # a third of the row fits
+try:
+    logger.dump_tabular()
+except OSError as e:
+    print("ROW-ERROR: %s" % e)
+else:
+    raise SystemExit("dump_tabular succeeded past the limit")
+limit(soft)
+logger.dump_tabular()  # the same row, once there is room
+logger.log_tabular("Epoch", 2)
+logger.log_tabular("Text", "z")
+logger.dump_tabular()
+print("DONE")
+"""
+
+
+def test_a_failed_write_raises_and_leaves_the_previous_snapshot_and_rows(tmp_path,
+                                                                         python_runner):
+    pytest.importorskip("torch")
+    proc = python_runner(FILE_SIZE_LIMIT, tmp_path, timeout=180)
+    assert "DONE" in proc.stdout, proc.stdout + proc.stderr
+    errors = [line for line in proc.stdout.splitlines() if "-ERROR" in line]
+    model_error, vars_error, row_error = errors
+    assert model_error.startswith("model-ERROR: [Errno 27] Could not save the snapshot ")
+    assert "pyt_save/model.pt: the file became too large" in model_error
+    assert "unexpected pos" not in model_error
+    assert "/vars.pkl: the file became too large" in vars_error
+    assert "previous snapshot is left as it was" in vars_error
+    assert "could not pickle" not in proc.stdout
+    assert "File too large" in row_error
+    rows = read(tmp_path / "progress.txt").splitlines()
+    assert [row.split("\t")[0] for row in rows] == ["Epoch", "0", "1", "2"]
+    assert rows[2] == "1\t" + "y" * 300
+    leftovers = [f for f in os.listdir(tmp_path) + os.listdir(tmp_path / "pyt_save")
+                 if f.startswith(".")]
+    assert leftovers == []
+
+
+def test_disk_full_is_named_as_such(tmp_path):
+    # /dev/full fails every write with ENOSPC, the error of a full disk.
+    from spinup.utils import logx
+    with pytest.raises(OSError) as info, open("/dev/full", "wb", buffering=0) as full:
+        full.write(b"x" * 10)
+    error = logx._save_error(info.value, str(tmp_path / "vars.pkl"))
+    assert error.errno == 28
+    assert "vars.pkl: no space left on the device" in str(error)

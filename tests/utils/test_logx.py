@@ -391,6 +391,25 @@ def test_pytorch_model_is_saved_and_loads_back(tmp_path):
         assert torch.equal(loaded(x), model(x))
 
 
+def test_model_file_is_byte_for_byte_what_torch_save_writes(tmp_path):
+    # torch names the records inside model.pt after the file it writes, so
+    # the logger must write "model.pt" itself, not a temporary file name.
+    torch = pytest.importorskip("torch")
+    import zipfile
+    model = torch.nn.Linear(3, 2)
+    logger = Logger(output_dir=str(tmp_path / "run"))
+    logger.setup_pytorch_saver(model)
+    logger.save_state({}, itr=3)
+    logger.save_state({})
+    os.makedirs(tmp_path / "direct")
+    for name in ("model.pt", "model3.pt"):
+        torch.save(model, str(tmp_path / "direct" / name))
+        ours = tmp_path / "run" / "pyt_save" / name
+        assert ours.read_bytes() == (tmp_path / "direct" / name).read_bytes()
+        record = name[:-3] + "/data.pkl"
+        assert record in zipfile.ZipFile(ours).namelist()
+
+
 TF_SAVE_AND_RESTORE = r"""
 import sys
 import numpy as np

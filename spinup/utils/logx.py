@@ -209,6 +209,9 @@ class Logger:
         if proc_id() == 0:
             self.output_dir = output_dir or "/tmp/experiments/%i" % int(time.time())
             _prepare_output_dir(self.output_dir, warn_if_exists=not in_context_dir)
+            # A run killed while saving may have left temporary files, or a
+            # model without the vars.pkl it belongs with: tidy up first.
+            _snapshots.recover(self.output_dir)
             path = osp.join(self.output_dir, output_fname)
             self._progress = ProgressWriter(path, resume=resume,
                                             announce=lambda m: print(colorize(m, "yellow")))

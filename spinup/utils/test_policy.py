@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from spinup.utils import _snapshots
 from spinup.utils.logx import EpochLogger
 
 ENV_NOT_FOUND_MSG = (
@@ -35,7 +36,6 @@ ENV_NOT_FOUND_MSG = (
     "page on Experiment Outputs for how to handle this situation.")
 
 _TF_SAVE_RE = re.compile(r"^tf1_save(\d*)$")
-_PT_SAVE_RE = re.compile(r"^model(\d*)\.pt$")
 
 
 class PolicyLoadError(ValueError):
@@ -58,21 +58,6 @@ def _itr_suffix(itr: int | str | None) -> str:
     if isinstance(itr, str) and itr.isdigit():
         return itr
     raise ValueError("Bad value provided for itr (needs to be int or 'last'): %r" % (itr,))
-
-
-def _latest(folder: str, pattern: "re.Pattern", name: Callable[[str], str]) -> str:
-    """The suffix of the most recent save: the highest numbered one, or the
-    unnumbered one if that was written later (a 'gap_and_last' run keeps both)."""
-    suffixes = [m.group(1) for m in map(pattern.match, os.listdir(folder)) if m]
-    numbered = [int(s) for s in suffixes if s]
-    candidates = []
-    if numbered:
-        candidates.append("%d" % max(numbered))
-    if "" in suffixes:
-        candidates.append("")
-    if not candidates:
-        return None
-    return max(candidates, key=lambda s: osp.getmtime(osp.join(folder, name(s))))
 
 
 def load_policy_and_env(fpath: str, itr: int | str = "last",
@@ -105,11 +90,8 @@ def load_policy_and_env(fpath: str, itr: int | str = "last",
     pyt_dir = osp.join(fpath, "pyt_save")
 
     if itr == "last":
-        if backend == "tf1":
-            itr = _latest(fpath, _TF_SAVE_RE, lambda s: "tf1_save" + s)
-        else:
-            itr = _latest(pyt_dir, _PT_SAVE_RE, lambda s: "model%s.pt" % s) \
-                if osp.isdir(pyt_dir) else None
+        itr = _snapshots.latest(fpath, "tf1") if backend == "tf1" \
+            else _snapshots.latest(pyt_dir, "model")
         if itr is None:
             raise FileNotFoundError(
                 "No saved policy in %s: expected a tf1_save folder or pyt_save/model.pt, "

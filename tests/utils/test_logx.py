@@ -667,3 +667,73 @@ def test_disk_full_is_named_as_such(tmp_path):
     error = logx._save_error(info.value, str(tmp_path / "vars.pkl"))
     assert error.errno == 28
     assert "vars.pkl: no space left on the device" in str(error)
+
+
+# The model's bias holds the epoch, so each file says which save wrote it.
+SAVE_EPOCHS = r"""
+import os, signal, sys
+import torch
+from spinup.utils import _snapshots
+from spinup.utils.logx import Logger
+
+out, kill_at = sys.argv[1], int(sys.argv[2])
+logger = Logger(output_dir=out)
+model = torch.nn.Linear(2000, 1)
+logger.setup_pytorch_saver(model)
+real_replace = os.replace
+
+def replace_then_maybe_die(src, dst):
+    # Die just before vars.pkl is put in place: the model is already renamed.
+    if dst.endswith("vars.pkl") and epoch == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(src, dst)
+
+_snapshots.os.replace = replace_then_maybe_die
+epoch = 0
+while True:
+    with torch.no_grad():
+        model.bias.fill_(epoch)
+    logger.save_state({"epoch": epoch})
+    if epoch == 3:
+        print("READY", flush=True)
+    epoch += 1
+"""
+
+
+def snapshot_epochs(out):
+    torch = pytest.importorskip("torch")
+    model = torch.load(out / "pyt_save" / "model.pt", weights_only=False)
+    return load_state(str(out))["epoch"], int(model.bias.item())
+
+
+def test_a_run_killed_between_the_two_files_of_a_save_opens_at_the_previous_pair(tmp_path):
+    pytest.importorskip("torch")
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-c", SAVE_EPOCHS, str(out), "2"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert snapshot_epochs(out) == (1, 2)  # killed mid-save: the model is one ahead
+    assert [f for f in os.listdir(out) if f.startswith(".vars.pkl.")]  # and a temp file
+    Logger(output_dir=str(out))  # the next logger in that folder tidies up
+    assert snapshot_epochs(out) == (1, 1)
+    left = [f for f in os.listdir(out) + os.listdir(out / "pyt_save") if f.startswith(".")]
+    assert left == []
+
+
+def test_random_kills_while_saving_leave_matching_vars_and_model(tmp_path):
+    pytest.importorskip("torch")
+    for k, delay in enumerate((0.0, 0.02, 0.05, 0.11, 0.17, 0.3)):
+        out = tmp_path / ("run%d" % k)
+        proc = subprocess.Popen([sys.executable, "-c", SAVE_EPOCHS, str(out), "-1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in proc.stdout:
+            if "READY" in line:
+                break
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        Logger(output_dir=str(out))
+        vars_epoch, model_epoch = snapshot_epochs(out)
+        assert vars_epoch == model_epoch >= 3
+        assert not [f for f in os.listdir(out) + os.listdir(out / "pyt_save")
+                    if f.startswith(".")]

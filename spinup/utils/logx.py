@@ -27,11 +27,12 @@ from typing import Any
 
 import numpy as np
 
+from spinup._constants import DEFAULT_OUTPUT_DIR_PATTERN
 from spinup.utils import _atomic, _snapshots
 from spinup.utils._context import current_context
 from spinup.utils._log_errors import LogDirError, LogFileError, LoggerError, LoggerTypeError
 from spinup.utils._snapshots import SNAPSHOT_MODES
-from spinup.utils._writers import ProgressWriter, TableWriter, TensorBoardWriter
+from spinup.utils._writers import ProgressWriter, TableWriter, TensorBoardWriter, next_free_name
 from spinup.utils.mpi_tools import mpi_statistics_scalar, num_procs, proc_id
 from spinup.utils.serialization_utils import convert_json
 
@@ -207,15 +208,19 @@ class Logger:
         self._progress = None
 
         if proc_id() == 0:
-            self.output_dir = output_dir or "/tmp/experiments/%i" % int(time.time())
+            if output_dir is None:
+                output_dir, in_context_dir = new_default_output_dir(), True
+            self.output_dir = output_dir
             _prepare_output_dir(self.output_dir, warn_if_exists=not in_context_dir)
             # A run killed while saving may have left temporary files, or a
             # model without the vars.pkl it belongs with: tidy up first.
             _snapshots.recover(self.output_dir)
             path = osp.join(self.output_dir, output_fname)
+            _refuse_or_move_link(path, resume)
             self._progress = ProgressWriter(path, resume=resume,
                                             announce=lambda m: print(colorize(m, "yellow")))
             self.output_file = self._progress.file
+            _check_opened(self._progress.file, path)
             print(colorize("Logging data to %s" % self._progress.path, "green", bold=True))
             # The progress file goes first: when resuming, it checks the row
             # before anything is printed.
@@ -340,6 +345,8 @@ class Logger:
                 models.append(self._pytorch_stage(target, staging))
             writing = self.output_dir
             _snapshots.commit(self.output_dir, target, vars_tmp, models)
+        except LoggerError:
+            raise
         except OSError as e:
             raise _save_error(e, writing) from e
         finally:
@@ -401,6 +408,8 @@ class Logger:
         staging = []
         try:
             _snapshots.commit(self.output_dir, itr, None, [self._tf_stage(itr, staging)])
+        except LoggerError:
+            raise
         except OSError as e:
             raise _save_error(e, osp.join(self.output_dir, _snapshots.tf_name(itr))) from e
         finally:
@@ -414,6 +423,7 @@ class Logger:
         import tensorflow as tf
 
         fpath = osp.join(self.output_dir, _snapshots.tf_name(itr))
+        _refuse_link(fpath)
         folder = tempfile.mkdtemp(prefix=".%s." % osp.basename(fpath), suffix=".tmp",
                                   dir=self.output_dir)
         staging.append(folder)
@@ -451,6 +461,8 @@ class Logger:
         fname = osp.join(self.output_dir, "pyt_save", _snapshots.model_name(itr))
         try:
             _snapshots.commit(self.output_dir, itr, None, [self._pytorch_stage(itr, staging)])
+        except LoggerError:
+            raise
         except OSError as e:
             raise _save_error(e, fname) from e
         finally:
@@ -468,7 +480,9 @@ class Logger:
         import torch
 
         fpath = osp.join(self.output_dir, "pyt_save")
-        os.makedirs(fpath, exist_ok=True)
+        _refuse_link(fpath)
+        if not osp.isdir(fpath):
+            os.mkdir(fpath)
         name = _snapshots.model_name(itr)
         folder = tempfile.mkdtemp(prefix=".%s." % name, suffix=".tmp", dir=fpath)
         staging.append(folder)
@@ -527,7 +541,7 @@ class Logger:
         except OSError:
             pass
         os.truncate(progress.path, size)
-        progress.file = self.output_file = open(progress.path, "a", encoding="utf-8")
+        progress.file = self.output_file = _open_append(progress.path)
         progress.header_written = header_written
 
     def rewind_progress(self, num_rows: int) -> None:
@@ -719,6 +733,79 @@ def _tensor_to_numpy(tensor: Any) -> np.ndarray:
     return tensor.cpu().numpy()
 
 
+_made_by_us: set[str] = set()
+
+
+def new_default_output_dir() -> str:
+    """Create and return a fresh ``/tmp/experiments/<unix time>`` folder.
+
+    This is where a Logger writes when it is given no ``output_dir``. The
+    path is easy to guess, so it is created with ``mkdir`` (which never
+    follows a symbolic link and fails if the folder exists), with a suffix
+    (``_1``, ``_2``, ...) when another run took the name first.
+    """
+    path = DEFAULT_OUTPUT_DIR_PATTERN % int(time.time())
+    parent = osp.dirname(path)
+    try:
+        os.mkdir(parent)
+    except FileExistsError:
+        pass
+    except OSError as e:
+        raise LogDirError("Cannot create %s (%s). Give the logger an output_dir."
+                          % (parent, e.strerror or e)) from e
+    if osp.islink(parent) or not osp.isdir(parent):
+        raise LogDirError("%s is not a plain folder (it is a symbolic link or a file); "
+                          "refusing to write through it. Remove it, or give the logger an "
+                          "output_dir." % parent)
+    candidate, n = path, 0
+    while True:
+        try:
+            os.mkdir(candidate)
+            _made_by_us.add(candidate)  # a Logger opening it need not warn
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = "%s_%d" % (path, n)
+
+
+def _refuse_link(path: str) -> None:
+    # Folders the logger names itself (pyt_save, tf1_save) must be its own:
+    # a link planted there would send the model somewhere else.
+    if osp.islink(path):
+        raise LogDirError("%s is a symbolic link (to %s); the logger does not write through "
+                          "links it did not create. Remove the link, or choose another "
+                          "output_dir." % (path, os.readlink(path)))
+
+
+def _refuse_or_move_link(path: str, resume: bool) -> None:
+    """A progress file that is a symbolic link is never followed: resuming
+    refuses it, a new run moves the link aside (as it would a file)."""
+    if not osp.islink(path):
+        return
+    if resume:
+        raise LogFileError("Cannot resume %s: it is a symbolic link (to %s), and the "
+                           "logger does not write through links. Replace it with the file "
+                           "itself." % (path, os.readlink(path)))
+    aside = next_free_name(path)
+    os.rename(path, aside)
+    print(colorize("Moved the symbolic link %s to %s; it is not followed." % (path, aside),
+                   "yellow"))
+
+
+def _check_opened(file: Any, path: str) -> None:
+    # The file just opened must be the one at path, not a link's target
+    # (a link planted between the check above and the open).
+    if osp.islink(path) or not osp.samestat(os.fstat(file.fileno()), os.lstat(path)):
+        file.close()
+        raise LogFileError("%s changed into a symbolic link while the logger opened it; "
+                           "refusing to write through it." % path)
+
+
+def _open_append(path: str) -> Any:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    return os.fdopen(fd, "a", encoding="utf-8")
+
+
 def _pickled(state_dict: Any) -> bytes | None:
     """The state dict as joblib writes it to a file, or None if it cannot be
     pickled. Pickling in memory first keeps pickling failures (a warning,
@@ -768,7 +855,7 @@ def _prepare_output_dir(output_dir: str, warn_if_exists: bool = True) -> None:
         if not osp.isdir(output_dir):
             raise LogDirError("Log dir %s is an existing file, not a folder. Choose another "
                               "output_dir." % output_dir)
-        if warn_if_exists:
+        if warn_if_exists and output_dir not in _made_by_us:
             print("Warning: Log dir %s already exists! Storing info there anyway."
                   % output_dir)
     else:
@@ -783,5 +870,6 @@ def _prepare_output_dir(output_dir: str, warn_if_exists: bool = True) -> None:
 
 
 __all__ = ["colorize", "restore_tf_graph", "load_state", "snapshot_path", "Logger",
+           "new_default_output_dir",
            "EpochLogger", "LoggerError", "LoggerTypeError", "LogDirError", "LogFileError",
            "SNAPSHOT_MODES"]

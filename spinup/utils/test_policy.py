@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from spinup.utils import _snapshots
-from spinup.utils.logx import EpochLogger
+from spinup.utils.logx import EpochLogger, new_default_output_dir
 
 ENV_NOT_FOUND_MSG = (
     "Environment not found!\n\n It looks like the environment wasn't saved, "
@@ -346,7 +346,7 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: int | Non
 
     # Outside /tmp/experiments the table would land in a wrapped experiment's
     # log dir (the Logger's default there); keep test runs out of it.
-    logger = EpochLogger(output_dir="/tmp/experiments/%i" % int(time.time()))
+    logger = EpochLogger(output_dir=new_default_output_dir())
     o, r, d, ep_ret, ep_len, n = _reset(env), 0, False, 0, 0, 0
     try:
         while n < num_episodes:

@@ -161,6 +161,77 @@ def test_default_output_dir_is_under_tmp_experiments(monkeypatch):
         logger.close()
 
 
+def test_default_output_dir_is_made_fresh_never_through_a_planted_link(tmp_path, capsys):
+    from spinup.utils.logx import new_default_output_dir
+    os.makedirs("/tmp/experiments", exist_ok=True)
+    now = int(time.time())
+    elsewhere = tmp_path / "victim"
+    elsewhere.mkdir()
+    planted = []
+    for t in range(now, now + 5):  # whatever second the logger starts in
+        link = "/tmp/experiments/%d" % t
+        if not os.path.lexists(link):
+            os.symlink(elsewhere, link)
+            planted.append(link)
+    try:
+        logger = Logger()
+        logger.log_tabular("Epoch", 0)
+        logger.dump_tabular()
+        assert not os.path.islink(logger.output_dir)
+        assert logger.output_dir.startswith("/tmp/experiments/")
+        assert logger.output_dir.endswith("_1")  # the planted name was taken
+        assert os.path.isfile(os.path.join(logger.output_dir, "progress.txt"))
+        assert os.listdir(elsewhere) == []
+        assert "already exists" not in capsys.readouterr().out
+        second = new_default_output_dir()
+        assert second != logger.output_dir and os.path.isdir(second)
+    finally:
+        for link in planted:
+            os.remove(link)
+
+
+def test_a_progress_file_link_is_moved_aside_not_followed(tmp_path):
+    target = tmp_path / "elsewhere.txt"  # missing: following would create it
+    out = tmp_path / "run"
+    out.mkdir()
+    os.symlink(target, out / "progress.txt")
+    logger = Logger(output_dir=str(out))
+    logger.log_tabular("Epoch", 0)
+    logger.dump_tabular()
+    assert not target.exists()
+    assert os.path.islink(out / "progress.txt.1")
+    assert not os.path.islink(out / "progress.txt")
+    assert read(out / "progress.txt") == "Epoch\n0\n"
+    os.remove(out / "progress.txt")
+    os.symlink(target, out / "progress.txt")
+    with pytest.raises(LoggerError, match="symbolic link"):
+        Logger(output_dir=str(out), resume=True)
+    assert not target.exists()
+
+
+def test_a_pyt_save_link_is_refused(tmp_path):
+    torch = pytest.importorskip("torch")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "run"
+    out.mkdir()
+    os.symlink(elsewhere, out / "pyt_save")
+    logger = Logger(output_dir=str(out))
+    logger.setup_pytorch_saver(torch.nn.Linear(2, 1))
+    with pytest.raises(LogDirError, match="pyt_save is a symbolic link"):
+        logger.save_state({})
+    assert os.listdir(elsewhere) == []
+
+
+def test_an_output_dir_given_as_a_link_is_used(tmp_path):
+    (tmp_path / "real").mkdir()
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    logger = Logger(output_dir=str(tmp_path / "link"))
+    logger.log_tabular("Epoch", 0)
+    logger.dump_tabular()
+    assert read(tmp_path / "real" / "progress.txt") == "Epoch\n0\n"
+
+
 # --- Existing outputs are never lost ------------------------------------------
 
 def test_existing_progress_file_is_moved_aside_not_truncated(tmp_path, capsys):

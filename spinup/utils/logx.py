@@ -15,6 +15,7 @@ Importing this module does not import TensorFlow or PyTorch; they are only
 imported when you set up a TF or PyTorch saver.
 """
 import errno
+import fcntl
 import io
 import json
 import os
@@ -206,12 +207,14 @@ class Logger:
         self.writers = []
         self.output_file = None
         self._progress = None
+        self._lock_key = None
 
         if proc_id() == 0:
             if output_dir is None:
                 output_dir, in_context_dir = new_default_output_dir(), True
             self.output_dir = output_dir
             _prepare_output_dir(self.output_dir, warn_if_exists=not in_context_dir)
+            self._lock_key = _lock_output_dir(self.output_dir)
             # A run killed while saving may have left temporary files, or a
             # model without the vars.pkl it belongs with: tidy up first.
             _snapshots.recover(self.output_dir)
@@ -555,9 +558,13 @@ class Logger:
             self._progress.rewind(num_rows)
 
     def close(self) -> None:
-        """Close the progress file and any other outputs."""
+        """Close the progress file and any other outputs, and let other
+        processes write to the output folder again."""
         for writer in self.writers:
             writer.close()
+        if self._lock_key is not None:
+            _unlock_output_dir(self._lock_key)
+            self._lock_key = None
 
 
 class EpochLogger(Logger):
@@ -766,6 +773,69 @@ def new_default_output_dir() -> str:
         except FileExistsError:
             n += 1
             candidate = "%s_%d" % (path, n)
+
+
+# Output folders this process holds the lock of: (device, inode) -> [fd, users].
+_locks: dict[tuple[int, int], list[int]] = {}
+
+
+def _lock_output_dir(path: str) -> tuple[int, int]:
+    """Take the output folder's lock, or raise if another process holds it.
+
+    Two runs writing the same folder at once would interleave their rows and
+    overwrite each other's snapshots. The lock is an flock on the folder
+    itself: the kernel drops it when its process ends, however it ends, so a
+    dead run never blocks the next one. Loggers of one process share it (a
+    training function that resumes after a crash in the same process opens
+    a second logger on the folder).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    st = os.fstat(fd)
+    key = (st.st_dev, st.st_ino)
+    if key in _locks:
+        os.close(fd)
+        _locks[key][1] += 1
+        return key
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        holder = _lock_holder(st.st_ino)
+        raise LogDirError(
+            "Another process (%s) is writing to %s right now. Two runs in one output folder "
+            "would mix their rows and snapshots: wait for it to finish, or give this run "
+            "another output_dir (another exp_name or seed)."
+            % ("pid %d" % holder if holder else "pid unknown", path)) from None
+    _locks[key] = [fd, 1]
+    return key
+
+
+def _unlock_output_dir(key: tuple[int, int]) -> None:
+    entry = _locks.get(key)
+    if entry is None:
+        return
+    entry[1] -= 1
+    if entry[1] == 0:
+        del _locks[key]
+        os.close(entry[0])  # closing the last descriptor releases the flock
+
+
+def _lock_holder(inode: int) -> int | None:
+    """The pid holding an flock on the file with this inode (Linux only)."""
+    try:
+        with open("/proc/locks") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        # "1: FLOCK  ADVISORY  WRITE 4242 fd:01:123456 0 EOF"
+        fields = line.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5].split(":")[-1] == str(inode):
+            try:
+                return int(fields[4])
+            except ValueError:
+                return None
+    return None
 
 
 def _refuse_link(path: str) -> None:

@@ -232,6 +232,52 @@ def test_an_output_dir_given_as_a_link_is_used(tmp_path):
     assert read(tmp_path / "real" / "progress.txt") == "Epoch\n0\n"
 
 
+HOLD_THE_FOLDER = r"""
+import sys, time
+from spinup.utils.logx import Logger
+logger = Logger(output_dir=sys.argv[1])
+logger.log_tabular("Epoch", 0)
+logger.dump_tabular()
+print("READY", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_second_process_in_the_same_output_dir_is_refused_while_the_first_lives(tmp_path):
+    out = str(tmp_path / "run")
+    first = subprocess.Popen([sys.executable, "-c", HOLD_THE_FOLDER, out],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        for line in first.stdout:
+            if "READY" in line:
+                break
+        with pytest.raises(LogDirError, match="Another process \\(pid %d\\) is writing to %s"
+                           % (first.pid, out)):
+            Logger(output_dir=out)
+        assert read(tmp_path / "run" / "progress.txt") == "Epoch\n0\n"
+    finally:
+        first.kill()
+        first.wait()
+    # A dead process holds no lock: the next run just goes ahead.
+    logger = Logger(output_dir=out, resume=True)
+    logger.log_tabular("Epoch", 1)
+    logger.dump_tabular()
+    logger.close()
+    assert read(tmp_path / "run" / "progress.txt") == "Epoch\n0\n1\n"
+
+
+def test_loggers_of_one_process_share_the_folder_and_close_lets_others_in(tmp_path,
+                                                                          python_runner):
+    first = Logger(output_dir=str(tmp_path))
+    second = Logger(output_dir=str(tmp_path), resume=True)  # e.g. a resume after a crash
+    second.close()
+    first.close()
+    proc = python_runner("import sys\nfrom spinup.utils.logx import Logger\n"
+                         "Logger(output_dir=sys.argv[1], resume=True)\nprint('OPENED')",
+                         tmp_path)
+    assert "OPENED" in proc.stdout
+
+
 # --- Existing outputs are never lost ------------------------------------------
 
 def test_existing_progress_file_is_moved_aside_not_truncated(tmp_path, capsys):

@@ -27,7 +27,8 @@ import shutil
 
 from spinup.utils import _atomic
 
-SNAPSHOT_MODES = ("last", "all", "gap", "gap_and_last", "gap_overwrite", "none")
+# In the order garage lists them.
+SNAPSHOT_MODES = ("all", "last", "gap", "gap_and_last", "gap_overwrite", "none")
 
 _VARS_RE = re.compile(r"^vars(\d*)\.pkl$")
 _MODEL_RE = re.compile(r"^model(\d*)\.pt$")

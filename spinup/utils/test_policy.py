@@ -36,6 +36,7 @@ ENV_NOT_FOUND_MSG = (
     "page on Experiment Outputs for how to handle this situation.")
 
 _TF_SAVE_RE = re.compile(r"^tf1_save(\d*)$")
+_RUN_DIR_RE = re.compile(r"_s\d+$")
 
 
 class PolicyLoadError(ValueError):
@@ -93,6 +94,11 @@ def load_policy_and_env(fpath: str, itr: int | str = "last",
         itr = _snapshots.latest(fpath, "tf1") if backend == "tf1" \
             else _snapshots.latest(pyt_dir, "model")
         if itr is None:
+            runs = _runs_inside(fpath)
+            if runs:
+                raise FileNotFoundError(
+                    "No saved policy in %s: it is an experiment folder, holding the runs %s. "
+                    "Give one of them to test_policy." % (fpath, ", ".join(runs)))
             raise FileNotFoundError(
                 "No saved policy in %s: expected a tf1_save folder or pyt_save/model.pt, "
                 "as written by Logger.save_state after setup_tf_saver or "
@@ -113,13 +119,27 @@ def load_policy(fpath: str, itr: int | str = "last",
     return load_policy_and_env(fpath, itr, deterministic)
 
 
+def _runs_inside(fpath: str) -> list[str]:
+    """The run folders (``<exp_name>_s<seed>``) directly inside ``fpath``."""
+    return sorted(osp.join(fpath, entry) for entry in os.listdir(fpath)
+                  if _RUN_DIR_RE.search(entry) and osp.isdir(osp.join(fpath, entry)))
+
+
 def _load_env(fpath: str, itr: str) -> Any:
     import joblib
 
     from spinup.utils.logx import load_state
 
-    for loader in (lambda: joblib.load(osp.join(fpath, "vars" + itr + ".pkl")),
-                   lambda: load_state(fpath, "last")):
+    vars_path = osp.join(fpath, "vars" + itr + ".pkl")
+    loaders = [lambda: joblib.load(vars_path)]
+    if not osp.isfile(vars_path):
+        # Say which state the env comes from, rather than quietly using
+        # another snapshot's.
+        print("There is no %s; the environment comes from the latest snapshot instead."
+              % vars_path)
+        loaders = []
+    loaders.append(lambda: load_state(fpath, "last"))
+    for loader in loaders:
         try:
             state = loader()
             if isinstance(state, dict) and state.get("env") is not None:

@@ -3,21 +3,28 @@ import os
 import shutil
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from spinup.utils import _atomic
 from spinup.utils._log_errors import LogFileError, LoggerError
 
 
-@dataclass
 class RunInfo:
-    """What a writer may need to know about the run it writes for."""
+    """What a writer may need to know about the run it writes for.
 
-    output_dir: str
-    exp_name: str | None = None
-    resume: bool = False
-    announce: Callable[[str], None] = print
+    Args:
+        output_dir (string): The run's output directory.
+        exp_name (string): The experiment's name (None if not given).
+        resume (bool): Whether the run continues an earlier one.
+        announce: Prints a notice for the user (a file moved aside, ...).
+    """
+
+    def __init__(self, output_dir: str, exp_name: str | None = None, resume: bool = False,
+                 announce: Callable[[str], None] = print):
+        self.output_dir = output_dir
+        self.exp_name = exp_name
+        self.resume = resume
+        self.announce = announce
 
     @property
     def run_name(self) -> str:

@@ -5,7 +5,26 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from spinup.utils._writers.base import RowFileWriter, RunInfo
+
+_NUMBERS = (int, float, np.integer, np.floating)
+_NOT_FINITE = frozenset(["nan", "inf", "-inf"])
+
+
+def json_text(value: Any) -> str:
+    """A logged value as JSON text.
+
+    A number is written as progress.txt writes it (``str(value)``, so a
+    float32 ``1.37`` stays ``1.37`` rather than ``1.3700000047683716``),
+    which is valid JSON for every finite number; NaN and infinities become
+    ``null``.
+    """
+    if isinstance(value, _NUMBERS) and not isinstance(value, (bool, np.bool_)):
+        text = str(value)
+        return "null" if text in _NOT_FINITE else text
+    return json.dumps(json_value(value), allow_nan=False)
 
 
 def json_value(value: Any) -> Any:
@@ -30,10 +49,13 @@ class JsonlWriter(RowFileWriter):
     """Writes rows to ``output_dir/progress.jsonl``, one JSON object a line.
 
     Each object maps the column names to the row's values, in column order:
-    ``{"Epoch": 0, "AverageEpRet": 21.5, ...}``. Read it back with
-    ``pandas.read_json(path, lines=True)`` or ``[json.loads(line) for line
-    in open(path)]``.
+    ``{"Epoch": 0, "AverageEpRet": 21.5, ...}``. Numbers are written as in
+    progress.txt; NaN and infinities (which JSON lacks) as ``null``. Read it
+    back with ``pandas.read_json(path, lines=True)`` or
+    ``[json.loads(line) for line in open(path)]``.
     """
+
+    _keys: tuple[list[str], list[str]] = ([], [])  # (headers, their JSON text)
 
     @classmethod
     def for_run(cls, run: RunInfo) -> "JsonlWriter":
@@ -52,5 +74,6 @@ class JsonlWriter(RowFileWriter):
         return "".join(line + "\n" for line in rows)
 
     def _format(self, headers: Sequence[str], values: Sequence, with_header: bool) -> str:
-        row = {str(h): json_value(v) for h, v in zip(headers, values)}
-        return json.dumps(row, allow_nan=False) + "\n"
+        if self._keys[0] != headers:  # the same columns every row: encode them once
+            self._keys = (list(headers), [json.dumps(str(h)) + ": " for h in headers])
+        return "{" + ", ".join([k + json_text(v) for k, v in zip(self._keys[1], values)]) + "}\n"

@@ -111,11 +111,16 @@ class MlflowWriter(Writer):
         self._Metric, self._Param = Metric, Param
         self.tracking_uri = (os.environ.get("MLFLOW_TRACKING_URI")
                              or default_tracking_uri(run.output_dir))
-        self.client = MlflowClient(tracking_uri=self.tracking_uri)
         self.row = 0
         self.closed = False
         id_file = os.path.join(run.output_dir, RUN_ID_FILE)
+        if self.tracking_uri.startswith("sqlite:"):
+            # Slow to import (seconds): do it before waiting for the lock, so
+            # the runs of a grid import at the same time.
+            import mlflow.store.tracking.sqlalchemy_store  # noqa: F401
         with _store_lock(self.tracking_uri):
+            # The client creates a new SQLite store's tables: one process at a time.
+            self.client = MlflowClient(tracking_uri=self.tracking_uri)
             run_id = read_run_id(id_file) if run.resume else None
             if run_id is not None:
                 try:

@@ -240,6 +240,13 @@ logger.save_config({"lr": 0.1, "ac_kwargs": {"hidden_sizes": [64, 64]}, "seed": 
 log_epochs(logger, 3)
 logger.close()
 
+# Resumed from the snapshot after epoch 1: the same MLflow run goes on.
+logger = EpochLogger(output_dir=sys.argv[1], exp_name="mlx", outputs=["mlflow"], resume=True)
+logger.save_config({"lr": 0.2, "resume": True})  # a parameter keeps its first value
+logger.rewind_progress(2)
+log_epochs(logger, 1, start=2)
+logger.close()
+
 # A tracking server that cannot be reached: a warning, and the run goes on.
 os.environ.update(MLFLOW_TRACKING_URI="http://127.0.0.1:9", MLFLOW_HTTP_REQUEST_MAX_RETRIES="0",
                   MLFLOW_HTTP_REQUEST_TIMEOUT="5")
@@ -266,9 +273,11 @@ def test_mlflow_output_is_a_real_run_and_an_unreachable_server_only_warns(
     (run,) = client.search_runs([experiment.experiment_id])
     assert run.info.run_name == "run_s0" and run.info.status == "FINISHED"
     assert run.data.params == {"lr": "0.1", "ac_kwargs:hidden_sizes": "[64, 64]",
-                               "seed": "0", "exp_name": "mlx"}
+                               "seed": "0", "exp_name": "mlx", "resume": "True"}
     history = client.get_metric_history(run.info.run_id, "AverageEpRet")
-    assert sorted((m.step, m.value) for m in history) == [(100, 0.0), (200, 1.0), (300, 2.0)]
+    # Epoch 2 was logged before and after the resume, with the same step.
+    assert sorted((m.step, m.value) for m in history) == \
+        [(100, 0.0), (200, 1.0), (300, 2.0), (300, 2.0)]
     assert set(run.data.metrics) >= {"Epoch", "MaxEpRet", "MinEpRet", "EpLen"}
 
     assert proc.stdout.count("WARNING: spinup: the logger's 'mlflow' output failed") == 1

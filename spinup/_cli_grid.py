@@ -67,8 +67,9 @@ def parse_flags(args: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, st
     """Split ``--key[sh] v1 v2 --flag --other=v`` into keys and raw words.
 
     Returns (words, shorthands): words maps each key (after substitutions),
-    in the order given, to its list of raw words (a flag with no words gets
-    ``[True]``); shorthands maps keys to the shorthand given in brackets.
+    in the original's order (see _original_order), to its list of raw words
+    (a flag with no words gets ``[True]``); shorthands maps keys to the
+    shorthand given in brackets.
     """
     words: dict[str, list[Any]] = {}
     shorthands: dict[str, str] = {}
@@ -105,7 +106,28 @@ def parse_flags(args: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, st
     for vals in words.values():
         if not vals:
             vals.append(True)
-    return words, shorthands
+    return _original_order(words, typed, list(shorthands)), shorthands
+
+
+def _original_order(words: dict[str, list[Any]], typed: dict[str, str],
+                    bracketed: Sequence[str]) -> dict[str, list[Any]]:
+    """Put the keys in the order the original ``spinup.run`` leaves them in.
+
+    The original builds its dict from the words in the order typed, then
+    renames keys in two passes, each of which deletes the old key and adds
+    the new one at the end: first every ``--key[sh]`` (in the order typed),
+    then the shortcuts of SUBSTITUTIONS (in that dict's order: env, hid, act,
+    cpu, dt; a shortcut with a shorthand moves in both passes, so it ends up
+    with the shortcuts). The grid adds its keys in this order, and the order
+    decides both the folder names (``--hid[h] [32] [64] --pi_lr 1e-3 3e-4``
+    gives ``_pi0-001_h32``) and the order the variants run in, so old
+    command lines keep their folder names.
+    """
+    by_shortcut = {typed[k][2:]: k for k in words if typed[k][2:] in SUBSTITUTIONS}
+    shortcuts = [by_shortcut[name] for name in SUBSTITUTIONS if name in by_shortcut]
+    plain = [k for k in words if k not in bracketed and k not in shortcuts]
+    renamed = [k for k in words if k in bracketed and k not in shortcuts]
+    return {k: words[k] for k in plain + renamed + shortcuts}
 
 
 def evaluate(word: Any) -> Any:

@@ -13,6 +13,8 @@ TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # A user's own training functions, as in the "Running experiments" docs page.
 USER_MODULE = '''
+import os
+
 import numpy as np
 from spinup.utils.logx import EpochLogger
 from spinup.utils.mpi_tools import num_procs
@@ -31,6 +33,12 @@ def train(seed=0, scale=1.0, epochs=5, logger_kwargs=dict()):
         logger.dump_tabular()
 
 
+def net(seed=0, pi_lr=1e-3, ac_kwargs=dict(), logger_kwargs=dict()):
+    """Note which variant ran, in the order they run."""
+    with open("order.txt", "a") as f:
+        f.write(os.path.basename(logger_kwargs["output_dir"]) + "\\n")
+
+
 def broken(seed=0, logger_kwargs=dict()):
     raise RuntimeError("this experiment is broken")
 '''
@@ -45,7 +53,9 @@ def plain(seed=0, logger_kwargs=dict()):
 def spinup(*args, cwd=None, console=False, timeout=180):
     """Run the command line; tests/ is importable (for tiny_agent)."""
     prog = [SPINUP] if console else [sys.executable, "-m", "spinup.run"]
-    env = dict(os.environ, PYTHONPATH=TESTS_DIR, SPINUP_WAIT_BEFORE_LAUNCH="0",
+    # The spinup next to these tests, whichever checkout that is.
+    path = os.pathsep.join([TESTS_DIR, os.path.dirname(TESTS_DIR)])
+    env = dict(os.environ, PYTHONPATH=path, SPINUP_WAIT_BEFORE_LAUNCH="0",
                OMP_NUM_THREADS="1")
     return subprocess.run(prog + [str(a) for a in args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=timeout)
@@ -138,7 +148,8 @@ def test_flags_values_shorthands_and_substitutions():
     words, shorthands = cli.parse_flags(
         ["--env", "CartPole-v1", "--hid[h]", "[32,32]", "(64,)", "--dt", "--pi_lr=3e-4", "1e-3",
          "--exp_name", "2024"])
-    assert list(words) == ["env_name", "ac_kwargs:hidden_sizes", "datestamp", "pi_lr", "exp_name"]
+    # In the original's order: plain flags, then --key[sh], then the shortcuts.
+    assert list(words) == ["pi_lr", "exp_name", "env_name", "ac_kwargs:hidden_sizes", "datestamp"]
     assert shorthands == {"ac_kwargs:hidden_sizes": "h"}
     values = cli.evaluate_all(words)
     assert values == {"env_name": ["CartPole-v1"], "ac_kwargs:hidden_sizes": [[32, 32], (64,)],
@@ -146,6 +157,27 @@ def test_flags_values_shorthands_and_substitutions():
     assert cli.pop_run_kwargs(values) == {"datestamp": True}
     assert cli.pop_exp_name(values, "cmd_ppo") == "2024"
     assert cli.pop_exp_name({}, "cmd_ppo") == "cmd_ppo"
+
+
+def test_renamed_flags_go_last_in_the_order_of_the_original():
+    words, _ = cli.parse_flags(["--dt", "--cpu", "1", "--act", "torch.nn.Tanh", "--hid", "[8]",
+                                "--env", "CartPole-v1", "--seed", "0", "--clip_ratio[c]", "0.1",
+                                "--pi_lr[lr]", "1e-3", "--gamma", "0.99"])
+    assert list(words) == ["seed", "gamma", "clip_ratio", "pi_lr", "env_name",
+                           "ac_kwargs:hidden_sizes", "ac_kwargs:activation", "num_cpu",
+                           "datestamp"]
+    # --env_name itself is no shortcut, so it keeps its place.
+    words, _ = cli.parse_flags(["--env_name", "CartPole-v1", "--seed", "0"])
+    assert list(words) == ["env_name", "seed"]
+
+
+def test_old_command_lines_keep_their_folder_names_and_run_order(user_module):
+    proc = spinup("train:net", "--hid[h]", "[32]", "[64]", "--pi_lr", "0.001", "0.0003",
+                  "--exp_name", "g1", cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    # The names and the order the original Spinning Up gives this command line.
+    assert (user_module / "order.txt").read_text().split() == [
+        "g1_pi0-001_h32_s0", "g1_pi0-001_h64_s0", "g1_pi0-0003_h32_s0", "g1_pi0-0003_h64_s0"]
 
 
 def test_values_are_evaluated_or_kept_as_strings():

@@ -4,6 +4,7 @@
 Everything here raises UsageError for a mistake on the command line; run.py
 turns it into a short message and exit status 2.
 """
+import argparse
 import ast
 import builtins
 import difflib
@@ -13,7 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 # Flags that are really other keys.
 SUBSTITUTIONS = {
@@ -46,12 +47,36 @@ LAZY_MODULES = {
     "math": "math",
 }
 
+# Arguments of the algorithms for which a negative number makes no sense.
+NON_NEGATIVE = {"epochs", "steps_per_epoch", "max_ep_len", "save_freq", "train_pi_iters",
+                "train_v_iters", "batch_size", "replay_size", "start_steps", "update_after",
+                "update_every", "num_test_episodes"}
+
 _FLAG_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(:[A-Za-z_][A-Za-z0-9_]*)*$")
 _NO_VALUE = object()
 
 
 class UsageError(ValueError):
     """A mistake on the command line; the message says what and how to fix it."""
+
+
+def exit_usage(prog: str, message: str, status: int = 2) -> NoReturn:
+    """Print ``prog: error: message`` on one line of stderr and exit.
+
+    The one way every spinup command-line tool (``spinup.run``, ``plot``,
+    ``test_policy``) reports a mistake: one line a user can read at a glance,
+    no traceback, and exit status 2, the status of a usage error.
+    """
+    print("%s: error: %s" % (prog, " ".join(str(message).split())), file=sys.stderr)
+    sys.exit(status)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, reporting mistakes through :func:`exit_usage`
+    (argparse itself prints its usage block first, which buries the message)."""
+
+    def error(self, message: str) -> NoReturn:
+        exit_usage(self.prog.replace("python -m ", ""), message + " (see --help)")
 
 
 def did_you_mean(word: str, choices: Sequence[str], n: int = 3) -> str:
@@ -135,24 +160,30 @@ def evaluate(word: Any) -> Any:
     the word itself. So ``3e-4`` is a float, ``(64,64)`` a tuple, ``True`` a
     bool and ``CartPole-v1`` a string. ``torch``, ``nn``, ``tf``, ``np`` and a
     few more module names are available, imported only when used."""
+    return _evaluate(word)[0]
+
+
+def _evaluate(word: Any) -> tuple[Any, str | None]:
+    """(value, why eval failed or None): the value as for :func:`evaluate`."""
     if not isinstance(word, str):
-        return word
+        return word, None
     try:
         tree = ast.parse(word.strip(), mode="eval")
-    except SyntaxError:
-        return word
+    except SyntaxError as e:
+        return word, "%s" % (e.msg,)
     roots = {node.value.id for node in ast.walk(tree)
              if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}
     names = {}
     for root in roots & set(LAZY_MODULES):
         try:
             names[root] = importlib.import_module(LAZY_MODULES[root])
-        except ImportError:
-            pass
+        except ImportError as e:
+            return word, "it needs %s, which can't be imported: %s" % (LAZY_MODULES[root], e)
     try:
-        return eval(compile(tree, "<command line>", "eval"), {"__builtins__": builtins}, names)
-    except Exception:
-        return word
+        code = compile(tree, "<command line>", "eval")
+        return eval(code, {"__builtins__": builtins}, names), None
+    except Exception as e:
+        return word, "%s: %s" % (type(e).__name__, e)
 
 
 def evaluate_all(words: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -331,3 +362,79 @@ def check_accepts(fn: Callable, label: str, keys: Sequence[str]) -> None:
         if top not in names:
             raise UsageError("%s has no argument %r%s. See its arguments with --help."
                              % (label, top, did_you_mean(top, names)))
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _looks_like_code(word: str) -> bool:
+    """Whether a word was meant as Python rather than as a plain string: a
+    list, tuple, dict or call, or a dotted name from one of LAZY_MODULES."""
+    word = word.strip()
+    if word[:1] in "([{" or re.match(r"^[A-Za-z_][\w.]*\(", word):
+        return True
+    root = re.match(r"^([A-Za-z_]\w*)\.[A-Za-z_]", word)
+    return bool(root) and root.group(1) in LAZY_MODULES
+
+
+def _unresolved_name(word: str) -> str | None:
+    """For a dotted name like torch.nn.NotThere: which part is missing, with
+    the closest names that do exist."""
+    parts = word.strip().split(".")
+    try:
+        obj = importlib.import_module(LAZY_MODULES[parts[0]])
+    except (KeyError, ImportError):
+        return None
+    for i, part in enumerate(parts[1:], start=1):
+        if not hasattr(obj, part):
+            public = [n for n in dir(obj) if not n.startswith("_")]
+            owner = ".".join([LAZY_MODULES[parts[0]]] + parts[1:i])
+            return "%s has no attribute %r%s" % (owner, part, did_you_mean(part, public))
+        obj = getattr(obj, part)
+    return None
+
+
+def check_values(fn: Callable, words: dict[str, list[Any]],
+                 values: dict[str, list[Any]]) -> None:
+    """Check the values of the function's arguments before anything launches.
+
+    Catches, as a UsageError naming the flag: a word meant as Python that
+    doesn't evaluate (``--hid '[32,,]'``, ``--act torch.nn.NotThere``); a
+    value that is not a number for an argument whose default is a number
+    (``--epochs abc``); such a flag given with no value (a bare flag means
+    True, which only makes sense for the others); and a negative value for
+    the arguments of NON_NEGATIVE.
+
+    Args:
+        fn: The training function (its defaults say which arguments are numbers).
+        words: The raw words of each key, from :func:`parse_flags`.
+        values: The evaluated values of the keys to check.
+    """
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        params = {}
+    for key, vals in values.items():
+        if key in STRING_KEYS:
+            continue
+        default = params[key].default if key in params else inspect.Parameter.empty
+        numeric = _is_number(default)
+        raw = words.get(key, vals)
+        if numeric and raw == [True] and raw[0] is True:
+            raise UsageError("--%s needs a value: a number, such as its default %r."
+                             % (key, default))
+        for word, value in zip(raw, vals):
+            if isinstance(word, str) and isinstance(value, str) and _looks_like_code(word):
+                missing = _unresolved_name(word)
+                if missing:
+                    raise UsageError("--%s: can't find %s: %s." % (key, word, missing))
+                raise UsageError("--%s: can't evaluate %r as Python (%s). Quote values "
+                                 "with spaces or brackets, e.g. --hid \"[32,32]\"."
+                                 % (key, word, _evaluate(word)[1]))
+            if numeric and not (_is_number(value) or value is None):
+                raise UsageError("--%s takes a number (its default is %r), not %r."
+                                 % (key, default, word))
+            if key.split(":")[-1] in NON_NEGATIVE and _is_number(value) and value < 0:
+                raise UsageError("--%s can't be negative (got %r); give 0 or more."
+                                 % (key, value))

@@ -40,11 +40,6 @@ def add_with_backends(algo_list: Sequence[str]) -> list[str]:
     return algo_list_with_backends
 
 
-def friendly_err(err_msg: str) -> str:
-    """Pad an error message so it stands out in a wall of output."""
-    return "\n\n" + err_msg + "\n\n"
-
-
 def _help_text() -> str:
     algos = add_with_backends(BASE_ALGO_NAMES)
     subs = ["--" + k.ljust(10) + "for".ljust(10) + "--" + v for k, v in SUBSTITUTIONS.items()]
@@ -144,6 +139,7 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
     if algo is None:
         algo = _algo_function(cmd)
     cli.check_accepts(algo, label, list(arg_dict))
+    cli.check_values(algo, words, arg_dict)
 
     from spinup.utils.run_utils import ExperimentGrid, GridError, GridRunError
     try:
@@ -198,8 +194,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 % (cmd, cli.did_you_mean(cmd, valid_algos + UTILS),
                    ", ".join(valid_algos + UTILS)))
     except UsageError as e:
-        print("spinup.run: error: %s" % e, file=sys.stderr)
-        sys.exit(2)
+        cli.exit_usage("spinup.run", str(e))
 
 
 if __name__ == "__main__":

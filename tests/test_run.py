@@ -122,6 +122,14 @@ USAGE_ERRORS = [
     (["unaware:plain", "--cpu", "2"], "unaware:plain can't use MPI, so --num_cpu must be 1"),
     (["train:train", "--address", "ray://head:10001"], "is for backend='ray'"),
     (["train:train", "--resume", "--dt"], "resume=True needs stable output folders"),
+    # Values checked against the function's defaults, before anything starts.
+    (["train:train", "--epochs", "abc"], "--epochs takes a number (its default is 5), not 'abc'"),
+    (["train:train", "--seed", "0", "abc"], "--seed takes a number (its default is 0), not 'abc'"),
+    (["train:train", "--epochs"], "--epochs needs a value: a number"),
+    (["train:train", "--epochs", "-3"], "--epochs can't be negative (got -3)"),
+    (["train:net", "--hid", "[32,,]"], "can't evaluate '[32,,]' as Python (invalid syntax)"),
+    (["train:net", "--act", "torch.nn.NotThere"], "torch.nn has no attribute 'NotThere'"),
+    (["train:net", "--act", "nn.Relu"], "(did you mean ReLU"),
 ]
 
 
@@ -131,8 +139,19 @@ def test_usage_errors_exit_2_with_a_short_message(args, message, user_module):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert len(proc.stderr.splitlines()) <= 3
+    assert proc.stderr.startswith("spinup.run: error: ") and proc.stderr.count("\n") == 1
     assert not os.path.exists(user_module / "data"), "something ran before the error"
+
+
+def test_a_bare_flag_still_means_true_for_other_arguments(user_module):
+    words, _ = cli.parse_flags(["--flag", "--epochs", "3"])
+    values = cli.evaluate_all(words)
+
+    def train(seed=0, flag=False, epochs=5, logger_kwargs=dict()):
+        pass
+
+    cli.check_values(train, words, values)
+    assert values == {"flag": [True], "epochs": [3]}
 
 
 def test_an_algorithms_unknown_argument_is_refused():

@@ -11,12 +11,10 @@ another estimator) over their seeds, with a band of one standard deviation.
 On a machine without a display, ``--savedir DIR --format png`` writes one
 image per plotted value instead of opening a window.
 """
-import argparse
 import json
 import os
 import os.path as osp
 import re
-import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -364,7 +362,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     Args:
         argv: The arguments after ``plot``; defaults to ``sys.argv[1:]``.
     """
-    parser = argparse.ArgumentParser(
+    from spinup._cli_grid import ArgumentParser, exit_usage
+
+    parser = ArgumentParser(
         prog="python -m spinup.run plot",
         description="Plot learning curves from spinup output folders.")
     parser.add_argument("logdir", nargs="*",
@@ -396,8 +396,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                    smooth=args.smooth, select=args.select, exclude=args.exclude,
                    estimator=args.est, savedir=args.savedir, format=args.format)
     except PlotError as e:
-        print("plot: error: %s" % e, file=sys.stderr)
-        sys.exit(2)
+        exit_usage("spinup.run plot", str(e))
 
 
 if __name__ == "__main__":

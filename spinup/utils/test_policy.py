@@ -14,7 +14,6 @@ A folder with a ``tf1_save*`` entry is loaded with TensorFlow, otherwise the
 PyTorch ``pyt_save/model*.pt`` is used. TensorFlow and PyTorch are imported
 only for the backend that is actually loaded.
 """
-import argparse
 import inspect
 import json
 import os
@@ -404,7 +403,9 @@ def main(argv=None) -> None:
     Args:
         argv: The arguments after ``test_policy``; defaults to ``sys.argv[1:]``.
     """
-    parser = argparse.ArgumentParser(
+    from spinup._cli_grid import ArgumentParser, exit_usage
+
+    parser = ArgumentParser(
         prog="python -m spinup.run test_policy",
         description="Run a trained policy from a spinup output folder.")
     parser.add_argument("fpath", type=str, help="the run's output directory")
@@ -426,11 +427,10 @@ def main(argv=None) -> None:
                                               args.deterministic)
         run_policy(env, get_action, args.len, args.episodes, not (args.norender))
     except FileNotFoundError as e:
-        print("test_policy: error: %s" % e, file=sys.stderr)
-        sys.exit(2)
+        exit_usage("spinup.run test_policy", str(e))
     except (PolicyLoadError, EnvironmentNotFoundError) as e:
-        print("test_policy: error: %s" % e, file=sys.stderr)
-        sys.exit(1)
+        # Not a usage mistake: the files are there but unusable.
+        exit_usage("spinup.run test_policy", str(e), status=1)
 
 
 if __name__ == "__main__":

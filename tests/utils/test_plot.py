@@ -157,3 +157,6 @@ def test_command_line_errors_exit_2_without_traceback(tmp_path):
         assert proc.returncode == 2, proc.stderr
         assert message in proc.stderr
         assert "Traceback" not in proc.stderr
+        # One line: the message is not buried under argparse's usage block.
+        assert proc.stderr.startswith("spinup.run plot: error: "), proc.stderr
+        assert proc.stderr.count("\n") == 1, proc.stderr

@@ -9,6 +9,7 @@ import ast
 import builtins
 import difflib
 import importlib
+import importlib.util
 import inspect
 import os
 import re
@@ -275,12 +276,7 @@ def import_function(spec: str) -> Callable:
     modname, _, fname = spec.partition(":")
     if not modname or not fname or ":" in fname:
         raise UsageError("%r is not of the form package.module:function." % spec)
-    # `python -m spinup.run` has the working dir on sys.path; the `spinup`
-    # console script doesn't, but a user's module next to them should work
-    # the same from both.
-    cwd = os.getcwd()
-    if "" not in sys.path and cwd not in sys.path:
-        sys.path.insert(0, cwd)
+    _find_modules_in_cwd()
     try:
         module = importlib.import_module(modname)
     except ModuleNotFoundError as e:
@@ -297,6 +293,91 @@ def import_function(spec: str) -> Callable:
         raise UsageError("%s is not a function." % spec)
     _share_import_root(module, modname)
     return fn
+
+
+def _find_modules_in_cwd() -> None:
+    # `python -m spinup.run` has the working dir on sys.path; the `spinup`
+    # console script doesn't, but a user's module next to them should work
+    # the same from both.
+    cwd = os.getcwd()
+    if "" not in sys.path and cwd not in sys.path:
+        sys.path.insert(0, cwd)
+
+
+def _signature_lines(node: ast.FunctionDef | ast.AsyncFunctionDef, source: str) -> list[str]:
+    """One line per parameter of a parsed ``def``, with its default as written."""
+    def text(expr: ast.expr) -> str:
+        # As typed (3e-4 stays 3e-4), falling back to ast's own rendering.
+        return ast.get_source_segment(source, expr) or ast.unparse(expr)
+
+    a = node.args
+    positional = a.posonlyargs + a.args
+    defaults = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+    lines = []
+    for i, (arg, default) in enumerate(zip(positional, defaults)):
+        lines.append(arg.arg + ("" if default is None else "=" + text(default)))
+        if a.posonlyargs and i == len(a.posonlyargs) - 1:
+            lines.append("/")
+    if a.vararg:
+        lines.append("*" + a.vararg.arg)
+    elif a.kwonlyargs:
+        lines.append("*")
+    for arg, default in zip(a.kwonlyargs, a.kw_defaults):
+        lines.append(arg.arg + ("" if default is None else "=" + text(default)))
+    if a.kwarg:
+        lines.append("**" + a.kwarg.arg)
+    return lines
+
+
+def read_function_source(module: str, name: str) -> tuple[list[str], str | None] | None:
+    """The parameters (with defaults) and docstring of ``module.name``, read
+    from the module's source with ``ast``, so without importing the module
+    (and its PyTorch or TensorFlow): ``--help`` stays well under a second.
+
+    Returns:
+        ``(parameter lines, docstring)``, or None when the function is not a
+        plain ``def`` at the top of a Python source file (then the caller
+        imports it and asks ``inspect``).
+    """
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    origin = getattr(spec, "origin", None)
+    if not origin or not origin.endswith(".py"):
+        return None
+    try:
+        with open(origin, encoding="utf-8") as f:
+            source = f.read()
+        tree = ast.parse(source, filename=origin)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return _signature_lines(node, source), ast.get_docstring(node)
+    return None
+
+
+def function_help(label: str, module: str, name: str) -> str:
+    """The text ``spinup.run ALGO --help`` prints: the signature, one argument
+    per line with its default, then the docstring (which describes them).
+
+    The source is read with ``ast`` (see :func:`read_function_source`); only
+    a function that can't be found that way is imported.
+    """
+    _find_modules_in_cwd()
+    found = read_function_source(module, name)
+    if found is None:
+        fn = import_function(module + ":" + name)  # a UsageError if it isn't there
+        try:
+            params = [str(p) for p in inspect.signature(fn).parameters.values()]
+        except (TypeError, ValueError):
+            params = ["..."]
+        found = params, inspect.getdoc(fn)
+    params, doc = found
+    flags = "\n".join("    %s," % p for p in params)
+    return ("\n\nShowing docstring for %s:\n\n%s(\n%s\n)\n\n%s\n"
+            % (label, name, flags, doc or "(%s has no docstring)" % label))
 
 
 def _share_import_root(module: Any, modname: str) -> None:

@@ -14,11 +14,13 @@ ExperimentGrid::
 Every ``--flag`` starts a keyword argument and the words after it are the
 values to try. See the "Running experiments" docs page for the details.
 """
+import os
 import sys
 from collections.abc import Sequence
 from textwrap import dedent
 from typing import Any
 
+import spinup
 from spinup import _cli_grid as cli
 from spinup._cli_grid import RUN_KEYS, SUBSTITUTIONS, UsageError
 from spinup.user_config import DEFAULT_BACKEND
@@ -105,9 +107,14 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
     label = cmd if custom else "spinup." + cmd
 
     if any(arg in ("--help", "-h") for arg in args):
-        algo = cli.import_function(cmd) if custom else _algo_function(cmd)
-        print("\n\nShowing docstring for %s:\n" % label)
-        print(algo.__doc__ or "(%s has no docstring)" % label)
+        module, name = cmd.split(":", 1) if custom else spinup._LAZY[cmd]
+        text = cli.function_help(label, module, name)
+        try:
+            print(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `... --help | head`: the reader has all it wants.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit()
 
     words, given_shorthands = cli.parse_flags(args)

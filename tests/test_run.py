@@ -90,11 +90,49 @@ def test_help_after_an_algorithm_prints_its_docstring(user_module):
     proc = spinup("vpg", "--env", "CartPole-v1", "--help")
     assert proc.returncode == 0
     assert "Showing docstring for spinup.vpg_pytorch:" in proc.stdout
-    assert "steps_per_epoch" in proc.stdout
+    # The signature with every default, as written in the source, then the
+    # docstring's description of each argument.
+    for default in ["    env_fn,\n", "    steps_per_epoch=4000,\n", "    pi_lr=3e-4,\n",
+                    "    logger_kwargs=dict(),\n", "    *,\n    resume=False,\n)"]:
+        assert default in proc.stdout
+    assert "epochs (int): Number of epochs of interaction" in proc.stdout
 
     proc = spinup("unaware:plain", "-h", cwd=user_module)
     assert proc.returncode == 0
     assert "A function that knows nothing about MPI." in proc.stdout
+
+
+def test_algorithm_help_imports_no_framework(python_runner):
+    python_runner("""
+        import contextlib, io, sys
+        import spinup.run
+        for algo in ["ppo", "vpg_tf1", "ppo_tf1"]:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                try:
+                    spinup.run.main([algo, "-h"])
+                except SystemExit as e:
+                    assert e.code is None
+            assert "epochs=50," in out.getvalue()
+        assert "torch" not in sys.modules and "tensorflow" not in sys.modules
+        """)
+
+
+@pytest.mark.parametrize("util, flags", [
+    ("plot", ["--legend", "--xaxis", "-x", "--value", "-y", "--count", "--smooth", "--select",
+              "--exclude", "--est", "--savedir", "--format"]),
+    ("test_policy", ["--len", "--episodes", "-n", "--norender", "--itr", "--deterministic",
+                     "-d"]),
+])
+def test_utility_help_describes_every_flag_with_its_default(util, flags):
+    proc = spinup(util, "--help")
+    assert proc.returncode == 0, proc.stderr
+    options = proc.stdout.split("options:")[1]
+    for flag in flags:
+        assert flag in options
+    # One "(default: ...)" for each option but -h.
+    described = [f for f in flags if f.startswith("--")]
+    assert " ".join(options.split()).count("(default: ") == len(described)
 
 
 # ---------------------------------------------------------------- usage errors

@@ -366,26 +366,42 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     parser = ArgumentParser(
         prog="python -m spinup.run plot",
-        description="Plot learning curves from spinup output folders.")
+        description="Plot learning curves from spinup output folders: one figure per "
+                    "value, one line per experiment name (the mean over its seeds, with "
+                    "a band of one standard deviation).",
+        epilog="Example: python -m spinup.run plot data/ppo -y Performance LossPi -s 5 "
+               "--savedir plots")
     parser.add_argument("logdir", nargs="*",
                         help="folders to plot from; a trailing / means exactly this "
-                             "folder, otherwise the last part is a name prefix")
+                             "folder, otherwise the last part is a name prefix "
+                             "(data/ppo matches data/ppo_cartpole, data/ppo_hopper, ...)")
     parser.add_argument("--legend", "-l", nargs="*",
-                        help="one legend name per matched folder")
-    parser.add_argument("--xaxis", "-x", default="TotalEnvInteracts")
+                        help="one legend name per matched folder (default: each run's "
+                             "exp_name from config.json)")
+    parser.add_argument("--xaxis", "-x", default="TotalEnvInteracts",
+                        help="column for the x axis (default: TotalEnvInteracts)")
     parser.add_argument("--value", "-y", default="Performance", nargs="*",
-                        help="one figure per value")
+                        help="column(s) to plot, one figure each (default: Performance, "
+                             "which is AverageTestEpRet if logged, else AverageEpRet)")
     parser.add_argument("--count", action="store_true",
-                        help="one line per run instead of averaging runs")
+                        help="one line per run instead of the mean over runs of the "
+                             "same name (default: off)")
     parser.add_argument("--smooth", "-s", type=int, default=1,
-                        help="moving-average window (1 = no smoothing)")
-    parser.add_argument("--select", nargs="*", help="keep paths containing all of these")
-    parser.add_argument("--exclude", nargs="*", help="drop paths containing any of these")
-    parser.add_argument("--est", default="mean", help="numpy estimator: mean, median, max, ...")
+                        help="moving-average window in points (default: 1, no smoothing)")
+    parser.add_argument("--select", nargs="*",
+                        help="keep only folders whose path contains all of these "
+                             "(default: keep all)")
+    parser.add_argument("--exclude", nargs="*",
+                        help="drop folders whose path contains any of these "
+                             "(default: drop none)")
+    parser.add_argument("--est", default="mean",
+                        help="numpy function that combines the runs of a name: mean, "
+                             "median, max, min, ... (default: mean)")
     parser.add_argument("--savedir", default=None,
-                        help="write one image per value to this folder instead of showing")
+                        help="write one image per value to this folder instead of "
+                             "showing a window (default: show)")
     parser.add_argument("--format", default="png", choices=SAVE_FORMATS,
-                        help="image format for --savedir")
+                        help="image format for --savedir: png, svg or pdf (default: png)")
     args = parser.parse_args(argv)
     if not args.logdir:
         parser.error("give at least one LOGDIR to plot from")

@@ -407,17 +407,28 @@ def main(argv=None) -> None:
 
     parser = ArgumentParser(
         prog="python -m spinup.run test_policy",
-        description="Run a trained policy from a spinup output folder.")
-    parser.add_argument("fpath", type=str, help="the run's output directory")
+        description="Load the policy saved in a run's output folder (PyTorch or "
+                    "TensorFlow 1) and run it in the run's environment, printing each "
+                    "episode's return and length.",
+        epilog="Example: python -m spinup.run test_policy data/ppo/ppo_s0 -n 5 -nr")
+    parser.add_argument("fpath", type=str,
+                        help="the run's output directory, e.g. data/ppo/ppo_s0")
     parser.add_argument("--len", "-l", type=int, default=0,
-                        help="maximum episode length (0: no limit)")
-    parser.add_argument("--episodes", "-n", type=int, default=100)
+                        help="maximum episode length in steps (default: 0, no limit "
+                             "beyond the environment's own)")
+    parser.add_argument("--episodes", "-n", type=int, default=100,
+                        help="how many episodes to run (default: 100)")
     parser.add_argument("--norender", "-nr", action="store_true",
-                        help="don't draw the episodes")
+                        help="don't draw the episodes (default: draw them when there "
+                             "is a display)")
     parser.add_argument("--itr", "-i", type=int, default=-1,
-                        help="which saved iteration (-1: the last one)")
+                        help="which saved iteration to load, as numbered by the "
+                             "snapshot files (default: -1, the last one)")
     parser.add_argument("--deterministic", "-d", action="store_true",
-                        help="use the mean action (TF policies with a 'mu' output)")
+                        help="act with the deterministic action: the mean of a "
+                             "Gaussian policy or the most likely action, for PyTorch "
+                             "models whose act() takes deterministic and TF policies "
+                             "with a 'mu' output (default: sample)")
     args = parser.parse_args(argv)
     if args.episodes < 1:
         parser.error("--episodes must be 1 or more")

@@ -4,7 +4,7 @@
 
     python -m spinup.run CMD [ARGS...]      (or just: spinup CMD [ARGS...])
 
-CMD is ``help``, ``plot``, ``test_policy``, an algorithm name (``ppo``,
+CMD is ``help``, ``plot``, ``test_policy``, ``results``, an algorithm name (``ppo``,
 ``vpg_tf1``, ...) or ``package.module:function`` for your own training
 function. For an algorithm, the rest of the line describes an
 ExperimentGrid::
@@ -30,7 +30,7 @@ BASE_ALGO_NAMES = ["vpg", "ppo"]
 BACKENDS = ["pytorch", "tf1"]
 # Algorithms written to run as several MPI processes (num_cpu > 1).
 MPI_COMPATIBLE_ALGOS = ["vpg", "ppo"]
-UTILS = ["plot", "test_policy"]
+UTILS = ["plot", "test_policy", "results"]
 HELP = ["help", "-h", "--help"]
 
 
@@ -184,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             # Run the utility as if it were its own script.
             if cmd == "plot":
                 from spinup.utils.plot import main as util_main
+            elif cmd == "results":
+                from spinup.utils.results import main as util_main
             else:
                 from spinup.utils.test_policy import main as util_main
             saved_argv, sys.argv = sys.argv, ["spinup.run " + cmd] + argv[1:]

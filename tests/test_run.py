@@ -81,7 +81,8 @@ def user_module(tmp_path):
 def test_help_lists_commands_and_substitutions(args):
     proc = spinup(*args)
     assert proc.returncode == 0
-    for word in ["ppo_tf1", "vpg_pytorch", "plot", "test_policy", "package.module:function",
+    for word in ["ppo_tf1", "vpg_pytorch", "plot", "test_policy", "results",
+                 "package.module:function",
                  "--hid       for       --ac_kwargs:hidden_sizes", "--parallel"]:
         assert word in proc.stdout
 
@@ -293,6 +294,14 @@ def test_own_function_grid_from_the_working_directory(user_module):
     assert proc.returncode == 0, proc.stderr
     with open(user_module / "plots" / "Performance.png", "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+    # The results command: one line per variant, the varied key as a column.
+    proc = spinup("results", data / "cmd_train", cwd=user_module, console=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["Variant", "scale", "Seeds", "Epochs", "Performance"]
+    assert [line.split()[:4] for line in lines[2:]] == [["cmd_train_sca1", "1", "2", "3"],
+                                                        ["cmd_train_sca2", "2", "2", "3"]]
 
 
 def test_num_cpu_runs_an_mpi_capable_function_on_several_processes(user_module):

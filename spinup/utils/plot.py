@@ -11,7 +11,6 @@ another estimator) over their seeds, with a band of one standard deviation.
 On a machine without a display, ``--savedir DIR --format png`` writes one
 image per plotted value instead of opening a window.
 """
-import json
 import os
 import os.path as osp
 import re
@@ -19,6 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from spinup._constants import PERFORMANCE_KEYS
+from spinup.utils import results
 
 DIV_LINE_WIDTH = 50
 
@@ -96,47 +98,6 @@ def plot_data(data: pd.DataFrame | list[pd.DataFrame], xaxis: str = "Epoch",
     plt.tight_layout(pad=0.5)
 
 
-def _read_progress(path: str) -> pd.DataFrame | None:
-    """Read one progress.txt, or report why it can't be used and return None.
-
-    A run that was killed while writing can leave a last line cut short; that
-    line is dropped (and reported) and the rest of the run is kept. A file
-    whose rows don't match its header is skipped as a whole.
-    """
-    try:
-        with open(path, newline="") as f:
-            text = f.read()
-    except OSError as e:
-        print("Could not read from %s (%s); skipping it." % (path, e))
-        return None
-    lines = text.split("\n")
-    truncated = not text.endswith("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines or not lines[0].strip():
-        print("Could not read from %s: the file is empty; skipping it." % path)
-        return None
-    width = len(lines[0].split("\t"))
-    if truncated and len(lines) > 1:
-        print("%s: the last line was cut short (the run was probably stopped "
-              "while writing it); ignoring that line." % path)
-        lines.pop()
-    if len(lines) < 2:
-        print("Could not read from %s: no rows of data yet; skipping it." % path)
-        return None
-    for lineno, line in enumerate(lines[1:], start=2):
-        if len(line.split("\t")) != width:
-            print("Could not read from %s: line %d has %d columns but the header "
-                  "has %d; skipping this file." % (path, lineno, len(line.split("\t")), width))
-            return None
-    from io import StringIO
-    try:
-        return pd.read_table(StringIO("\n".join(lines) + "\n"))
-    except Exception as e:  # pandas raises several parser error types
-        print("Could not read from %s (%s); skipping it." % (path, e))
-        return None
-
-
 def get_datasets(logdir: str, condition: str | None = None) -> list[pd.DataFrame]:
     """Recursively collect every run below ``logdir``.
 
@@ -159,18 +120,10 @@ def get_datasets(logdir: str, condition: str | None = None) -> list[pd.DataFrame
     """
     global exp_idx
     datasets = []
-    for root, dirs, files in os.walk(logdir):
-        dirs.sort()  # a stable order, so Unit and Condition2 are reproducible
-        if "progress.txt" not in files:
-            continue
-        exp_name = None
-        try:
-            with open(osp.join(root, "config.json")) as f:
-                config = json.load(f)
-            if isinstance(config, dict) and "exp_name" in config:
-                exp_name = config["exp_name"]
-        except (OSError, ValueError):
+    for run in results.iter_runs(logdir):
+        if run.config is None:
             print("No file named config.json")
+        exp_name = (run.config or {}).get("exp_name")
         condition1 = condition or exp_name or "exp"
         condition2 = condition1 + "-" + str(exp_idx)
         exp_idx += 1
@@ -179,15 +132,10 @@ def get_datasets(logdir: str, condition: str | None = None) -> list[pd.DataFrame
         unit = units[condition1]
         units[condition1] += 1
 
-        exp_data = _read_progress(osp.join(root, "progress.txt"))
+        exp_data = run.progress
         if exp_data is None:
             continue
-        if "AverageTestEpRet" in exp_data:
-            performance = "AverageTestEpRet"
-        elif "AverageEpRet" in exp_data:
-            performance = "AverageEpRet"
-        else:
-            performance = None
+        performance = next((k for k in PERFORMANCE_KEYS if k in exp_data), None)
         exp_data.insert(len(exp_data.columns), "Unit", unit)
         exp_data.insert(len(exp_data.columns), "Condition1", condition1)
         exp_data.insert(len(exp_data.columns), "Condition2", condition2)
@@ -195,23 +143,6 @@ def get_datasets(logdir: str, condition: str | None = None) -> list[pd.DataFrame
                         exp_data[performance] if performance else np.nan)
         datasets.append(exp_data)
     return datasets
-
-
-def _expand_logdir(logdir: str) -> list[str]:
-    """The folders one LOGDIR argument stands for (see get_all_datasets)."""
-    if osp.isdir(logdir) and logdir[-1] == os.sep:
-        return [logdir]
-    basedir = osp.dirname(logdir) or os.curdir
-    prefix = logdir.split(os.sep)[-1]
-    try:
-        listdir = sorted(os.listdir(basedir))
-    except OSError:
-        print("Could not list %s; nothing to plot from %s." % (basedir, logdir))
-        return []
-    found = [osp.join(basedir, x) for x in listdir if x.startswith(prefix)]
-    if not found:
-        print("Nothing in %s starts with %r." % (basedir, prefix))
-    return found
 
 
 def get_all_datasets(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
@@ -241,7 +172,7 @@ def get_all_datasets(all_logdirs: Sequence[str], legend: Sequence[str] | None = 
     exp_idx, units = 0, dict()
     logdirs = []
     for logdir in all_logdirs:
-        logdirs += _expand_logdir(logdir)
+        logdirs += results.expand_logdir(logdir)
 
     if select is not None:
         logdirs = [log for log in logdirs if all(x in log for x in select)]
@@ -321,6 +252,14 @@ def make_plots(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
     if not data:
         raise PlotError("No readable progress.txt found under %s." % ", ".join(all_logdirs))
     condition = "Condition2" if count else "Condition1"
+    # A column no run has is a typo, not a gap: say so before drawing anything.
+    available = list(dict.fromkeys(c for datum in data for c in datum.columns
+                                   if c not in ("Unit", "Condition1", "Condition2")))
+    for column in [xaxis, *values]:
+        if column not in available:
+            flag = "-x" if column == xaxis else "-y"
+            raise PlotError("No run has a column %r (%s). The columns there are: %s."
+                            % (column, flag, ", ".join(available)))
 
     plt = _pyplot()
     saved = []

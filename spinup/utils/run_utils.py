@@ -32,6 +32,7 @@ from spinup.user_config import (
     FORCE_DATESTAMP,
     WAIT_BEFORE_LAUNCH,
 )
+from spinup.utils import gym_compat as _gym_compat
 from spinup.utils._grid import plan as _grid_plan
 from spinup.utils._grid import schedule as _grid_backends
 from spinup.utils._grid import status as _status
@@ -137,7 +138,7 @@ def setup_logger_kwargs(exp_name: str, seed: int | None = None,
 
 def call_experiment(exp_name: str, thunk: Callable[..., Any], seed: int = 0,
                     num_cpu: int | str = 1, data_dir: str | None = None,
-                    datestamp: bool = False, **kwargs) -> None:
+                    datestamp: bool = False, env_api: str = "gymnasium", **kwargs) -> None:
     """
     Run a function (thunk) with hyperparameters (kwargs), plus configuration.
 
@@ -175,18 +176,31 @@ def call_experiment(exp_name: str, thunk: Callable[..., Any], seed: int = 0,
             to store experiment results. Note: if left as None, data_dir will
             default to ``DEFAULT_DATA_DIR`` from ``spinup/user_config.py``.
 
+        env_api (string): ``'gymnasium'`` (default), or ``'gym'`` for a thunk
+            written for the old gym API: its ``env_fn`` then makes
+            environments whose ``reset`` returns obs and ``step`` returns 4
+            values (see :mod:`spinup.utils.gym_compat`).
+
         **kwargs: All kwargs to pass to thunk.
 
     Raises:
         GridError: bad num_cpu or exp_name (before anything runs).
         subprocess.CalledProcessError: the experiment failed.
     """
+    thunk = _env_api_thunk(thunk, env_api)
     prep = _prepare_experiment(exp_name, thunk, seed, num_cpu, data_dir, datestamp, kwargs, print)
     outcome = _trial.execute(prep.blob, exp_name=exp_name, output_dir=prep.output_dir,
                              attempt=prep.attempt)
     _report(outcome, print)
     if not outcome.ok:
         raise subprocess.CalledProcessError(outcome.exit_code, [sys.executable, _trial.ENTRYPOINT])
+
+
+def _env_api_thunk(thunk: Any, env_api: str) -> Any:
+    try:
+        return _gym_compat.thunk_for_env_api(thunk, env_api)
+    except ValueError as e:
+        raise GridError(str(e)) from None
 
 
 def _prepare_experiment(exp_name, thunk, seed, num_cpu, data_dir, datestamp, kwargs,
@@ -466,7 +480,7 @@ class ExperimentGrid:
             data_dir: str | None = None, datestamp: bool = False, *,
             parallel: int | str = 1, backend: str = "local",
             address: str | None = None, resume: bool = False,
-            fail_fast: bool = False) -> None:
+            fail_fast: bool = False, env_api: str = "gymnasium") -> None:
         """
         Run each variant in the grid with function 'thunk'.
 
@@ -514,6 +528,9 @@ class ExperimentGrid:
             fail_fast (bool): Keyword only. Stop everything at the first
                 failure.
 
+            env_api (string): Keyword only. ``'gym'`` for a thunk written
+                for the old gym API (see call_experiment).
+
         Raises:
             GridError: bad arguments (nothing has been launched).
             GridRunError: some variants failed.
@@ -525,6 +542,7 @@ class ExperimentGrid:
                             "every run a new one. Resume without datestamp.")
         if backend == "ray":
             data_dir = osp.abspath(data_dir or DEFAULT_DATA_DIR)  # workers start elsewhere
+        thunk = _env_api_thunk(thunk, env_api)
         variants = self.variants()
         jobs = [self._job(var, thunk, num_cpu, data_dir, datestamp) for var in variants]
         _grid_plan.check_jobs(jobs)

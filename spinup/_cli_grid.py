@@ -27,12 +27,26 @@ SUBSTITUTIONS = {
 }
 
 # Keys that configure ExperimentGrid.run rather than the training function.
-RUN_KEYS = ["num_cpu", "data_dir", "datestamp", "parallel", "backend", "address", "resume"]
+RUN_KEYS = ["num_cpu", "data_dir", "datestamp", "parallel", "backend", "address", "resume",
+            "env_api"]
+
+# Flags that choose the logger's outputs for every run the command launches,
+# through SPINUP_LOG_OUTPUTS: output -> (module it needs, spinup extra), or
+# None when it needs nothing more.
+LOG_OUTPUTS = {
+    "csv": None,
+    "jsonl": None,
+    "tensorboard": ("tensorboardX", "tensorboard"),
+    "mlflow": ("mlflow", "mlflow"),
+    "wandb": ("wandb", "wandb"),
+}
+LOG_OUTPUTS_VAR = "SPINUP_LOG_OUTPUTS"
 
 # Keys whose words are names or paths: they are kept as typed, never eval'ed
 # (so `--exp_name 2024` stays the string '2024', and `--exp_name list` does
 # not become the builtin).
-STRING_KEYS = {"exp_name", "env_name", "data_dir", "backend", "address"}
+STRING_KEYS = {"exp_name", "env_name", "data_dir", "backend", "address", "env_api",
+               "log_outputs"}
 
 # Module names a value may use without importing them, e.g. --act torch.nn.ReLU.
 # They are imported only when a value actually refers to them.
@@ -229,10 +243,49 @@ def pop_run_kwargs(args: dict[str, list[Any]]) -> dict[str, Any]:
         elif key == "backend":
             if val not in ("local", "ray"):
                 raise UsageError("--backend must be local or ray, not %r." % (val,))
+        elif key == "env_api":
+            if val not in ("gymnasium", "gym"):
+                raise UsageError("--env_api must be gymnasium (the default) or gym (for "
+                                 "training code written for the old gym API), not %r."
+                                 % (val,))
         elif not isinstance(val, str):
             raise UsageError("--%s needs a value." % key)
         run_kwargs[key] = val
     return run_kwargs
+
+
+def pop_log_outputs(args: dict[str, list[Any]]) -> str | None:
+    """Take ``--log_outputs csv mlflow ...`` and ``--tensorboard`` out of args.
+
+    Returns the value for SPINUP_LOG_OUTPUTS (``'csv,mlflow'``), or None when
+    neither flag was given. An unknown output, or one whose package is not
+    installed, is a UsageError.
+    """
+    outputs: list[str] = []
+    if "log_outputs" in args:
+        for word in args.pop("log_outputs"):
+            if word is True:
+                raise UsageError("--log_outputs needs one or more of: %s."
+                                 % ", ".join(LOG_OUTPUTS))
+            outputs += [w for w in re.split(r"[,\s]+", word) if w]
+    if "tensorboard" in args:
+        vals = args.pop("tensorboard")
+        if len(vals) != 1:
+            raise UsageError("--tensorboard takes no value (or one: True or False).")
+        if _check_bool(evaluate(vals[0]), "tensorboard"):
+            outputs.append("tensorboard")
+    if not outputs:
+        return None
+    for name in outputs:
+        if name not in LOG_OUTPUTS:
+            raise UsageError("Unknown log output %r%s: choose from %s."
+                             % (name, did_you_mean(name, list(LOG_OUTPUTS)),
+                                ", ".join(LOG_OUTPUTS)))
+        needs = LOG_OUTPUTS[name]
+        if needs and importlib.util.find_spec(needs[0]) is None:
+            raise UsageError("The %s output needs the %s package, which is not installed: "
+                             "pip install 'spinup[%s]'." % (name, needs[0], needs[1]))
+    return ",".join(dict.fromkeys(outputs))
 
 
 def pop_exp_name(args: dict[str, list[Any]], default: str) -> str:

@@ -72,7 +72,14 @@ def _help_text() -> str:
         """) + "\n\t" + "\n\t".join(subs) + dedent("""
 
         These flags take one value and configure how the grid runs:
-        """) + "\n\t" + "\n\t".join("--" + k for k in RUN_KEYS) + "\n"
+        """) + "\n\t" + "\n\t".join("--" + k for k in RUN_KEYS) + dedent("""
+
+        These choose the logger's outputs besides progress.txt, for every run
+        (they set SPINUP_LOG_OUTPUTS):
+
+        \t--log_outputs %s
+        \t--tensorboard             (the same as --log_outputs tensorboard)
+        """) % " ".join(cli.LOG_OUTPUTS)
 
 
 def _algo_function(cmd: str) -> Any:
@@ -120,6 +127,7 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
     words, given_shorthands = cli.parse_flags(args)
     arg_dict = cli.evaluate_all(words)
     run_kwargs = cli.pop_run_kwargs(arg_dict)
+    log_outputs = cli.pop_log_outputs(arg_dict)
     default_name = "cmd_" + (cmd.split(":")[1] if custom else cmd)
     exp_name = cli.pop_exp_name(arg_dict, default_name)
 
@@ -148,6 +156,9 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
     cli.check_accepts(algo, label, list(arg_dict))
     cli.check_values(algo, words, arg_dict)
 
+    if log_outputs is not None:
+        # Inherited by every process the grid starts (and their MPI ranks).
+        os.environ[cli.LOG_OUTPUTS_VAR] = log_outputs
     from spinup.utils.run_utils import ExperimentGrid, GridError, GridRunError
     try:
         eg = ExperimentGrid(name=exp_name)

@@ -39,6 +39,30 @@ def net(seed=0, pi_lr=1e-3, ac_kwargs=dict(), logger_kwargs=dict()):
         f.write(os.path.basename(logger_kwargs["output_dir"]) + "\\n")
 
 
+def outputs(seed=0, logger_kwargs=dict()):
+    """Note which logger outputs this run was given."""
+    with open("outputs.txt", "a") as f:
+        f.write(os.environ.get("SPINUP_LOG_OUTPUTS", "-") + "\\n")
+
+
+def old_gym(env_fn, seed=0, steps=300, logger_kwargs=dict()):
+    """A loop in the style of the original Spinning Up, for gym < 0.26."""
+    logger = EpochLogger(**logger_kwargs)
+    env = env_fn()
+    o, ep_ret, ep_len = env.reset(), 0, 0
+    for t in range(steps):
+        o = np.asarray(o, dtype=np.float32)  # gymnasium's (obs, info) fails here
+        o, r, d, _ = env.step(int(o[2] > 0))
+        ep_ret, ep_len = ep_ret + r, ep_len + 1
+        if d:
+            logger.store(EpRet=ep_ret, EpLen=ep_len)
+            o, ep_ret, ep_len = env.reset(), 0, 0
+    logger.log_tabular('Epoch', 0)
+    logger.log_tabular('AverageEpRet', np.mean(logger.epoch_dict['EpRet']))
+    logger.log_tabular('TotalEnvInteracts', steps)
+    logger.dump_tabular()
+
+
 def broken(seed=0, logger_kwargs=dict()):
     raise RuntimeError("this experiment is broken")
 '''
@@ -169,6 +193,11 @@ USAGE_ERRORS = [
     (["train:net", "--hid", "[32,,]"], "can't evaluate '[32,,]' as Python (invalid syntax)"),
     (["train:net", "--act", "torch.nn.NotThere"], "torch.nn has no attribute 'NotThere'"),
     (["train:net", "--act", "nn.Relu"], "(did you mean ReLU"),
+    (["train:train", "--log_outputs", "csv", "jsnl"], "Unknown log output 'jsnl' (did you "
+                                                       "mean jsonl?)"),
+    (["train:train", "--log_outputs"], "--log_outputs needs one or more of: csv, jsonl"),
+    (["train:train", "--tensorboard", "maybe"], "--tensorboard takes True or False"),
+    (["train:train", "--env_api", "gym3"], "--env_api must be gymnasium (the default) or gym"),
 ]
 
 
@@ -309,6 +338,34 @@ def test_num_cpu_runs_an_mpi_capable_function_on_several_processes(user_module):
                   cwd=user_module)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert progress_rows(user_module / "data" / "mpi" / "mpi_s0")[0]["NumProcs"] == "2"
+
+
+def test_log_outputs_reach_every_launched_run(user_module):
+    proc = spinup("train:outputs", "--seed", "0", "1", "--log_outputs", "csv", "jsonl",
+                  "--tensorboard", "--parallel", "2", cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert (user_module / "outputs.txt").read_text().split() == ["csv,jsonl,tensorboard"] * 2
+    # Not a grid key: the folders are named as without it.
+    assert os.listdir(user_module / "data") == ["cmd_outputs"]
+
+    proc = spinup("train:outputs", "--log_outputs", "mlflow,csv", "--exp_name", "again",
+                  cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert (user_module / "outputs.txt").read_text().split()[-1] == "mlflow,csv"
+
+
+def test_old_gym_api_code_runs_with_env_api_gym(user_module):
+    proc = spinup("train:old_gym", "--env", "CartPole-v1", "--exp_name", "old",
+                  "--env_api", "gym", cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    row = progress_rows(user_module / "data" / "old" / "old_s0")[0]
+    assert row["TotalEnvInteracts"] == "300" and float(row["AverageEpRet"]) > 20
+
+    # The same code on gymnasium's API fails, as it did before env_api.
+    proc = spinup("train:old_gym", "--env", "CartPole-v1", "--exp_name", "new",
+                  cwd=user_module)
+    assert proc.returncode == 1
+    assert "inhomogeneous" in proc.stdout + proc.stderr
 
 
 def test_a_failed_experiment_exits_1(user_module):

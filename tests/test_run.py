@@ -424,6 +424,18 @@ def test_each_algorithm_runs_from_the_command_line(cmd, algo_runs):
     assert "Episode 1 \t EpRet" in proc.stdout
 
 
+def test_test_policy_on_an_experiment_folder_names_its_runs(algo_runs):
+    base, results = algo_runs
+    assert results["vpg_pytorch"][0] == 0
+    experiment = base / "vpg_pytorch"
+    proc = spinup("test_policy", experiment, "-nr", "-n", "1")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert ("is an experiment folder with 2 runs (vpg_pytorch_s0, vpg_pytorch_s1): give one "
+            "of them, e.g. python -m spinup.run test_policy %s" % (experiment / "vpg_pytorch_s0")
+            in proc.stderr)
+
+
 def test_test_policy_remakes_the_env_from_the_config_of_a_cli_run(algo_runs):
     base, results = algo_runs
     assert results["vpg_pytorch"][0] == 0

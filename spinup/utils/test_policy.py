@@ -397,6 +397,23 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: int | Non
     logger.close()
 
 
+def _runs_inside(fpath: str) -> str:
+    """A hint for a folder that holds runs rather than being one (an
+    experiment's folder, ``data/ppo`` instead of ``data/ppo/ppo_s0``)."""
+    try:
+        entries = sorted(os.listdir(fpath))
+    except OSError:
+        return ""
+    runs = [e for e in entries if osp.isdir(osp.join(fpath, e)) and (
+        re.search(r"_s\d+$", e) or osp.exists(osp.join(fpath, e, "progress.txt")))]
+    if not runs:
+        return ""
+    shown = ", ".join(runs[:5]) + (", ..." if len(runs) > 5 else "")
+    return (" %s is an experiment folder with %d run%s (%s): give one of them, e.g. "
+            "python -m spinup.run test_policy %s"
+            % (fpath, len(runs), "" if len(runs) == 1 else "s", shown, osp.join(fpath, runs[0])))
+
+
 def main(argv=None) -> None:
     """Command-line entry point (``python -m spinup.run test_policy ...``).
 
@@ -438,7 +455,7 @@ def main(argv=None) -> None:
                                               args.deterministic)
         run_policy(env, get_action, args.len, args.episodes, not (args.norender))
     except FileNotFoundError as e:
-        exit_usage("spinup.run test_policy", str(e))
+        exit_usage("spinup.run test_policy", str(e) + _runs_inside(args.fpath))
     except (PolicyLoadError, EnvironmentNotFoundError) as e:
         # Not a usage mistake: the files are there but unusable.
         exit_usage("spinup.run test_policy", str(e), status=1)

@@ -29,7 +29,7 @@ from spinup._cli_grid import RUN_KEYS, SUBSTITUTIONS, UsageError
 from spinup.user_config import DEFAULT_BACKEND
 
 # Algorithms that ship with spinup; `ppo` means `ppo_<DEFAULT_BACKEND['ppo']>`.
-BASE_ALGO_NAMES = ["vpg", "ppo"]
+BASE_ALGO_NAMES = ["vpg", "ppo", "ddpg", "td3", "sac"]
 BACKENDS = ["pytorch", "tf1"]
 # Algorithms written to run as several MPI processes (num_cpu > 1).
 MPI_COMPATIBLE_ALGOS = ["vpg", "ppo"]

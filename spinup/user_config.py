@@ -54,4 +54,5 @@ DEFAULT_SHORTHAND = _env_bool("SPINUP_DEFAULT_SHORTHAND", True)
 WAIT_BEFORE_LAUNCH = _env_float("SPINUP_WAIT_BEFORE_LAUNCH", 5)
 
 # Which implementation `python -m spinup.run vpg` (or ppo) uses.
-DEFAULT_BACKEND = {"vpg": "pytorch", "ppo": "pytorch"}
+# TRPO exists only in TF1, as in the original.
+DEFAULT_BACKEND = {"vpg": "pytorch", "ppo": "pytorch", "trpo": "tf1"}

@@ -61,21 +61,24 @@ def q_function(x, a, hidden_sizes, activation):
                           activation, None), axis=1)
 
 
-def target_update_ops(polyak: float, main: str = "main", target: str = "target"):
+def target_update_ops(polyak: float, main: str = "main", target: str = "target",
+                      after=()):
     """The ops that move the target networks towards the main ones:
     ``(init, update)``, where ``init`` copies them and ``update`` does
     ``target <- polyak * target + (1 - polyak) * main``.
 
     Variables are paired by name (``main/...`` with ``target/...``), so the
-    optimizers' slots never get in the way.
+    optimizers' slots never get in the way. ``update`` runs only after the
+    ops in ``after`` (say, the training op it must follow).
     """
     main_vars = {v.name[len(main) + 1:]: v for v in get_vars(main + "/")
                  if v.name.startswith(main + "/")}
     pairs = [(main_vars[v.name[len(target) + 1:]], v) for v in get_vars(target + "/")
              if v.name.startswith(target + "/")]
     init = tf.group([tf1.assign(v_targ, v_main) for v_main, v_targ in pairs])
-    update = tf.group([tf1.assign(v_targ, polyak * v_targ + (1 - polyak) * v_main)
-                       for v_main, v_targ in pairs])
+    with tf.control_dependencies(list(after)):
+        update = tf.group([tf1.assign(v_targ, polyak * v_targ + (1 - polyak) * v_main)
+                           for v_main, v_targ in pairs])
     return init, update
 
 

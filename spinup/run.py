@@ -24,7 +24,7 @@ from spinup._cli_grid import RUN_KEYS, SUBSTITUTIONS, UsageError
 from spinup.user_config import DEFAULT_BACKEND
 
 # Algorithms that ship with spinup; `ppo` means `ppo_<DEFAULT_BACKEND['ppo']>`.
-BASE_ALGO_NAMES = ["vpg", "ppo", "trpo"]
+BASE_ALGO_NAMES = ["vpg", "ppo", "ddpg", "td3", "sac", "trpo"]
 BACKENDS = ["pytorch", "tf1"]
 # Algorithms that exist in some backends only (as in the original, TRPO is TF1 only).
 ALGO_BACKENDS = {"trpo": ["tf1"]}

@@ -55,4 +55,5 @@ WAIT_BEFORE_LAUNCH = _env_float("SPINUP_WAIT_BEFORE_LAUNCH", 5)
 
 # Which implementation `python -m spinup.run vpg` (or ppo) uses.
 # TRPO exists only in TF1, as in the original.
-DEFAULT_BACKEND = {"vpg": "pytorch", "ppo": "pytorch", "trpo": "tf1"}
+DEFAULT_BACKEND = {"vpg": "pytorch", "ppo": "pytorch", "ddpg": "pytorch", "td3": "pytorch",
+                   "sac": "pytorch", "trpo": "tf1"}

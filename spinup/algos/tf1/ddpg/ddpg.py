@@ -20,6 +20,9 @@ from spinup.algos.tf1.ddpg.core import get_vars
 
 tf1 = tf.compat.v1
 
+# What the updates and the episodes store each epoch (see the end of the epoch).
+STORED_KEYS = ("EpRet", "EpLen", "TestEpRet", "TestEpLen", "QVals", "LossPi", "LossQ")
+
 
 def ddpg(env_fn, actor_critic=core.mlp_actor_critic, ac_kwargs=dict(), seed=0,
          steps_per_epoch=4000, epochs=100, replay_size=int(1e6), gamma=0.99,
@@ -268,6 +271,11 @@ def ddpg(env_fn, actor_critic=core.mlp_actor_critic, ac_kwargs=dict(), seed=0,
             # Test the performance of the deterministic version of the agent.
             test_agent()
 
+            # Keys with nothing this epoch (no episode ended yet, no update
+            # before update_after) come out as nan instead of failing.
+            logger.store(**{k: np.zeros(0, np.float32) for k in STORED_KEYS
+                            if not logger.epoch_dict.get(k)})
+
             # Log info about epoch (numbered from 1, as in the original)
             logger.log_tabular("Epoch", epoch)
             logger.log_tabular("EpRet", with_min_and_max=True)
@@ -287,7 +295,7 @@ def ddpg(env_fn, actor_critic=core.mlp_actor_critic, ac_kwargs=dict(), seed=0,
                 state = {"env": env, "epoch": epoch - 1, "elapsed": time.time() - start_time,
                          "model_state": core.variable_values(sess),
                          "replay_buffer": replay_buffer.state_dict()}
-                logger.save_epoch(state, epoch)
+                logger.save_epoch(state, epoch - 1)
 
     logger.close()
     sess.close()

@@ -6,6 +6,7 @@ import pytest
 
 import spinup
 from spinup import SpinupError
+from spinup.utils.experiment import ExperimentArgumentError
 from spinup.utils.logx import EpochLogger, LogDirError, LogFileError, LoggerError, LoggerTypeError
 from spinup.utils.mpi_tools import MPILauncherNotFoundError
 from spinup.utils.plot import PlotError
@@ -25,6 +26,7 @@ OLD_BASES = [
     (PolicyLoadError, (ValueError,)),
     (EnvironmentNotFoundError, (AssertionError, ValueError)),
     (MPILauncherNotFoundError, (RuntimeError,)),
+    (ExperimentArgumentError, (ValueError, TypeError)),  # garage's ValueError, our old TypeError
 ]
 
 # Private exceptions, by name (their modules may move), and their old bases.

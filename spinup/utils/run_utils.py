@@ -522,9 +522,8 @@ class ExperimentGrid:
         if resume and datestamp:
             raise GridError("resume=True needs stable output folders, but datestamp gives "
                             "every run a new one. Resume without datestamp.")
-        data_dir = data_dir or DEFAULT_DATA_DIR
         if backend == "ray":
-            data_dir = osp.abspath(data_dir)  # workers start elsewhere
+            data_dir = osp.abspath(data_dir or DEFAULT_DATA_DIR)  # workers start elsewhere
         varied = [k for k, v in zip(self.keys, self.vals) if len(v) > 1 and k != "seed"]
         variants = []
         for var in self.variants():
@@ -541,15 +540,16 @@ class ExperimentGrid:
                 notes.append((warning, "yellow"))
         trials = _grid_plan.make_trials(variants, skipped)
         skip = {id(v) for v in skipped}
+        # The summary goes beside the grid's folders, or into its dated one.
         name = self._name or "grid"
-        folder = data_dir if not datestamp else osp.join(data_dir,
-                                                         time.strftime("%Y-%m-%d_") + name)
+        where = setup_logger_kwargs(name, data_dir=data_dir, datestamp=datestamp)["output_dir"]
+        summary = osp.join(where, name) if datestamp else where
         return _GridPlan(trials=trials, todo=[t for t, v in zip(trials, variants)
                                               if id(v) not in skip],
                          notes=notes, parallel=parallel, num_cpu=num_cpu, keys=varied,
-                         summary=osp.join(folder, name + "_summary.csv"))
+                         summary=summary + "_summary.csv")
 
-    def _variant(self, var: dict[str, Any], thunk: Any, num_cpu: int, data_dir: str,
+    def _variant(self, var: dict[str, Any], thunk: Any, num_cpu: int, data_dir: str | None,
                  datestamp: bool, params: dict[str, Any]) -> _grid_plan.Variant:
         name = self.variant_name(var)
         if isinstance(thunk, str):

@@ -141,6 +141,7 @@ class Reporter:
         self._lock = threading.RLock()
         self._bar: Any = None
         self._trials: list[Trial] = []
+        self._index: dict[int, int] = {}
         self._ended: dict[int, bool] = {}  # id(trial) -> ok
         self._running: dict[int, Trial] = {}
         self._skipped = 0
@@ -174,10 +175,11 @@ class Reporter:
             return
         tag = "[%s] " % trial.label
         if self.color:
-            index = next((i for i, t in enumerate(self._trials) if t is trial), 0)
+            index = self._index.get(id(trial), 0)
             tag = colorize(tag, _LABEL_COLORS[index % len(_LABEL_COLORS)])
         lines = []
         for line in text.split("\n"):
+            line = line.rsplit("\r", 1)[-1]  # what a terminal would show of a redrawn line
             if not strip_ansi(line).strip():
                 continue  # blank, or only colour codes: nothing to label
             if self.color:
@@ -193,6 +195,7 @@ class Reporter:
         """Start counting: ``trials`` will run, ``skipped`` finished before."""
         with self._lock:
             self._trials = list(skipped) + list(trials)
+            self._index = {id(t): i for i, t in enumerate(trials)}  # colours of the labels
             self._skipped = len(skipped)
             for t in skipped:
                 self._ended[id(t)] = True

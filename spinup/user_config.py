@@ -20,11 +20,26 @@ import os
 
 from spinup._env import env_bool, env_float
 
-__all__ = ["DEFAULT_DATA_DIR", "FORCE_DATESTAMP", "DEFAULT_SHORTHAND", "WAIT_BEFORE_LAUNCH",
-           "DEFAULT_BACKEND"]
+# DEFAULT_DATA_DIR is provided by __getattr__ below, which ruff cannot see.
+__all__ = ["DEFAULT_DATA_DIR", "FORCE_DATESTAMP", "DEFAULT_SHORTHAND",  # noqa: F822
+           "WAIT_BEFORE_LAUNCH", "DEFAULT_BACKEND"]
 
-# Where experiment outputs go by default.
-DEFAULT_DATA_DIR = os.environ.get("SPINUP_DATA_DIR") or os.path.join(os.getcwd(), "data")
+# Where experiment outputs go by default: DEFAULT_DATA_DIR is worked out each
+# time it is read (see __getattr__ below), so a launcher that changes its
+# working directory after importing spinup writes where garage would. Assign
+# a path here (DEFAULT_DATA_DIR = "/data/me") to fix it instead.
+
+
+def __getattr__(name: str) -> str:
+    """Compute ``DEFAULT_DATA_DIR`` when it is read.
+
+    It is ``$SPINUP_DATA_DIR`` when that is set, otherwise the ``data`` folder
+    of the current working directory *now*, not at import time.
+    """
+    if name == "DEFAULT_DATA_DIR":
+        return os.environ.get("SPINUP_DATA_DIR") or os.path.join(os.getcwd(), "data")
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
 
 # Whether to automatically insert a date and time stamp into the names of
 # save directories:

@@ -6,8 +6,9 @@ import pytest
 import spinup
 from spinup import SpinupError
 from spinup._cli_grid import UsageError
-from spinup.utils._git_archive import GitError
+from spinup.utils._experiment.archive import GitError
 from spinup.utils._grid.schedule import ClusterError
+from spinup.utils.experiment import ExperimentArgumentError
 from spinup.utils.logx import EpochLogger, LogDirError, LogFileError, LoggerError, LoggerTypeError
 from spinup.utils.mpi_tools import MPILauncherNotFoundError
 from spinup.utils.plot import PlotError
@@ -30,6 +31,7 @@ OLD_BASES = [
     (EnvironmentNotFoundError, (AssertionError, ValueError)),
     (MPILauncherNotFoundError, (RuntimeError,)),
     (GitError, (RuntimeError,)),
+    (ExperimentArgumentError, (ValueError, TypeError)),  # garage's ValueError, our old TypeError
 ]
 
 

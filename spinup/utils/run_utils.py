@@ -32,9 +32,9 @@ from typing import Any
 
 from tqdm import trange
 
+from spinup import user_config
 from spinup._errors import SpinupError
 from spinup.user_config import (
-    DEFAULT_DATA_DIR,
     DEFAULT_SHORTHAND,
     FORCE_DATESTAMP,
     WAIT_BEFORE_LAUNCH,
@@ -49,6 +49,20 @@ from spinup.utils.logx import colorize
 from spinup.utils.serialization_utils import convert_json
 
 DIV_LINE_WIDTH = 80
+
+
+def __getattr__(name: str) -> Any:
+    # run_utils.DEFAULT_DATA_DIR, read when asked for (user_config computes it
+    # from the working directory of that moment).
+    if name == "DEFAULT_DATA_DIR":
+        return user_config.DEFAULT_DATA_DIR
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+def _default_data_dir() -> str:
+    # A DEFAULT_DATA_DIR assigned to this module by hand wins, as it did in the original.
+    return globals().get("DEFAULT_DATA_DIR") or user_config.DEFAULT_DATA_DIR
+
 
 # Arguments of call_experiment that a grid sets itself; a grid key of the
 # same name would collide with them.
@@ -132,7 +146,7 @@ def setup_logger_kwargs(exp_name: str, seed: int | None = None,
         else:
             subfolder = "".join([exp_name, "_s", str(seed)])
         relpath = osp.join(relpath, subfolder)
-    data_dir = data_dir or DEFAULT_DATA_DIR
+    data_dir = data_dir or _default_data_dir()
     norm = osp.normpath(relpath)
     if osp.isabs(exp_name) or norm == os.pardir or norm.startswith(os.pardir + os.sep):
         raise GridError("exp_name %r would put the output outside data_dir (%s). Use a "
@@ -523,7 +537,7 @@ class ExperimentGrid:
             raise GridError("resume=True needs stable output folders, but datestamp gives "
                             "every run a new one. Resume without datestamp.")
         if backend == "ray":
-            data_dir = osp.abspath(data_dir or DEFAULT_DATA_DIR)  # workers start elsewhere
+            data_dir = osp.abspath(data_dir or _default_data_dir())  # workers start elsewhere
         varied = [k for k, v in zip(self.keys, self.vals) if len(v) > 1 and k != "seed"]
         variants = []
         for var in self.variants():

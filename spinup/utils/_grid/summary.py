@@ -76,7 +76,8 @@ def run_rows(trials: Sequence[Trial], outcomes: Sequence[Outcome]) -> list[dict[
     rows = []
     for t, o in zip(trials, outcomes):
         rows.append(dict(t.params, exp_name=o.exp_name, state=o.state, exit_code=o.exit_code,
-                         duration=o.duration, performance=last_performance(o.output_dir),
+                         duration=None if o.duration is None else round(o.duration, 3),
+                         performance=last_performance(o.output_dir),
                          output_dir=o.output_dir))
     return rows
 

@@ -20,11 +20,14 @@ the standard library; cloudpickle is imported only when it is needed.
 import base64
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import zlib
 from collections.abc import Callable
 from typing import Any
+
+from spinup._errors import SpinupError
 
 _PREFIX = "spinup-thunk-"
 
@@ -54,9 +57,30 @@ def write(blob: bytes, folder: str | None = None) -> str:
     return path
 
 
+class ThunkFileError(OSError, SpinupError):
+    """A thunk file that must not be loaded: missing, a link, not a regular
+    file, or one that another user owns or can write."""
+
+
 def load(path: str) -> Callable[[], Any]:
-    """Read a thunk file: extend ``sys.path``, then unpickle the callable."""
-    with open(path, "rb") as f:
+    """Read a thunk file: extend ``sys.path``, then unpickle the callable.
+
+    Unpickling runs code, so the file must be a regular file (not a link)
+    that belongs to this user and that nobody else can write; anything else
+    is a ``ThunkFileError``.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as e:
+        raise ThunkFileError("Cannot open the thunk file %s (%s). It is removed once its run "
+                             "ends, and a link is never followed." % (path, e.strerror)) from None
+    with os.fdopen(fd, "rb") as f:
+        # Checked on the open file, so it cannot be swapped after the check.
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+            raise ThunkFileError("Refusing to load %s: a thunk file runs as code, so it must be "
+                                 "a regular file that belongs to you and that nobody else can "
+                                 "write (mode 0600, as call_experiment writes it)." % path)
         parent_path = pickle.load(f)
         # Appended, not prepended: the child's own entries (its site-packages
         # in particular) keep priority over the parent's.
@@ -69,12 +93,6 @@ def load(path: str) -> Callable[[], Any]:
 def decode_argv(encoded: str) -> Callable[[], Any]:
     """Decode the original Spinning Up argument: base64(zlib(cloudpickle))."""
     return pickle.loads(zlib.decompress(base64.b64decode(encoded)))
-
-
-def encode_argv(thunk: Callable[[], Any]) -> str:
-    """Encode thunk the way the original Spinning Up put it on the command line."""
-    import cloudpickle
-    return base64.b64encode(zlib.compress(cloudpickle.dumps(thunk))).decode("utf-8")
 
 
 def make_env(env_name: str) -> Any:

@@ -462,10 +462,19 @@ class ExperimentGrid:
         closely to the args for call_experiment. However, ``seed`` is omitted
         because we presume the user may add it as a parameter in the grid.
 
-        Everything is checked before the first variant launches. A failed
-        variant does not stop the others (unless ``fail_fast``); at the end
-        a summary table lists every variant, and a ``GridRunError`` names the
-        ones that did not finish.
+        Everything is checked, and every variant pickled, before the first
+        one launches. A failed variant does not stop the others (unless
+        ``fail_fast``). At the end a summary lists every run (its seed and
+        varied values, state, duration, last performance, output dir) and
+        the mean ± std over seeds of each variant; both tables are saved as
+        ``<data_dir>/<grid name>_summary.csv`` and
+        ``<data_dir>/<grid name>_summary_variants.csv`` (with datestamp, in
+        the grid's dated folder). Then a ``GridRunError`` names the variants
+        that did not finish.
+
+        With ``parallel`` above 1 each line a run prints is prefixed with
+        the run's own label, its output folder's name; see the docs on
+        running variants in parallel.
 
         Args:
             thunk (callable or string): The training function, or the name

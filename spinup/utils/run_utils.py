@@ -228,9 +228,7 @@ def _variant(exp_name: str, thunk: Callable[..., Any], seed: Any, kwargs: dict[s
         output_dir = logger_kwargs["output_dir"]
     return _grid_plan.Variant(
         exp_name, thunk, kwargs, num_cpu, output_dir,
-        params={"seed": seed} if params is None else params,
-        note="Note: Call experiment is not handling logger_kwargs." if given else None,
-        logger_kwargs_given=given)
+        params={"seed": seed} if params is None else params, logger_kwargs_given=given)
 
 
 def all_bools(vals: Sequence[Any]) -> bool:

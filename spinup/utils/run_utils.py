@@ -656,22 +656,8 @@ def _summarise(name: str, plan: _GridPlan, ran: list[_trial.Outcome],
     results = dict(zip(map(id, plan.todo), ran))
     outcomes = [results.get(id(t)) or _trial.Outcome(t.name, t.output_dir, "skipped")
                 for t in plan.trials]
-    rows = _summary.run_rows(plan.trials, outcomes)
-    variants = _summary.variant_rows(rows, plan.keys)
     line = "=" * DIV_LINE_WIDTH
-    text = ["", line, colorize("Summary of ExperimentGrid [%s]:" % name, "green", bold=True),
-            _summary.runs_table(rows, plan.keys)]
-    if any(v["runs"] > 1 for v in variants):
-        text += ["", _summary.variants_table(variants, plan.keys)]
-    try:
-        _summary.write_new(plan.summary, _summary.to_csv(
-            rows, ["seed", *plan.keys, *_summary.RUN_COLUMNS]))
-        by_variant = plan.summary[:-len(".csv")] + "_variants.csv"
-        _summary.write_new(by_variant, _summary.to_csv(
-            variants, [*plan.keys, *_summary.VARIANT_COLUMNS]))
-        text += ["", "Saved as %s and %s" % (plan.summary, osp.basename(by_variant))]
-    except OSError as e:
-        text += ["", colorize("Warning: could not save the summary to %s (%s)."
-                              % (plan.summary, e), "yellow")]
-    reporter.write("\n".join(text + [line]))
+    reporter.write("\n".join([
+        "", line, colorize("Summary of ExperimentGrid [%s]:" % name, "green", bold=True),
+        _summary.summarise(plan.trials, outcomes, plan.keys, plan.summary), line]))
     return outcomes

@@ -674,6 +674,19 @@ def test_importing_run_utils_imports_no_framework(python_runner):
     assert proc.stdout.strip() == "[]"
 
 
+def test_the_bar_counts_rows_as_progress_grows_and_after_a_rewind(tmp_path):
+    from spinup.utils._grid.reporter import _RowCounter
+    counter, progress = _RowCounter(), tmp_path / "progress.txt"
+    assert counter.rows(str(tmp_path)) == 0  # not there yet
+    progress.write_text("Epoch\tAverageEpRet\n0\t1.0\n")
+    assert counter.rows(str(tmp_path)) == 1
+    with open(progress, "a") as f:
+        f.write("1\t2.0\n2\t3.0\n")
+    assert counter.rows(str(tmp_path)) == 3
+    progress.write_text("Epoch\tAverageEpRet\n")  # a resumed run rewinds its file
+    assert counter.rows(str(tmp_path)) == 0
+
+
 def test_live_bar_counts_epochs_and_stays_below_the_output(tmp_path):
     from spinup.utils._grid.reporter import Reporter
     from spinup.utils._grid.trial import Outcome, Trial

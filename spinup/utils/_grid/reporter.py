@@ -100,15 +100,31 @@ def end_banner(outcome: Outcome) -> str:
     return text + line + "\n" * 5
 
 
-def _rows_logged(output_dir: str | None) -> int:
-    """How many rows a run's progress.txt has so far (0 if none)."""
-    if not output_dir:
-        return 0
-    try:
-        with open(os.path.join(output_dir, "progress.txt"), "rb") as f:
-            return max(f.read().count(b"\n") - 1, 0)
-    except OSError:
-        return 0
+class _RowCounter:
+    """Counts the rows of the runs' progress.txt files as they grow, reading
+    only what was added since the last look (a long run's file can be
+    megabytes, and the bar looks every second)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[int, int]] = {}  # path -> (bytes read, newlines)
+
+    def rows(self, output_dir: str | None) -> int:
+        """How many rows the run's progress.txt has so far (0 if none)."""
+        if not output_dir:
+            return 0
+        path = os.path.join(output_dir, "progress.txt")
+        offset, newlines = self._seen.get(path, (0, 0))
+        try:
+            with open(path, "rb") as f:
+                if os.fstat(f.fileno()).st_size < offset:
+                    offset, newlines = 0, 0  # rewound (a resumed run): count again
+                f.seek(offset)
+                added = f.read()
+        except OSError:
+            return 0
+        newlines += added.count(b"\n")
+        self._seen[path] = (offset + len(added), newlines)
+        return max(newlines - 1, 0)  # the header is not a row
 
 
 class Reporter:
@@ -142,6 +158,7 @@ class Reporter:
         self._bar: Any = None
         self._trials: list[Trial] = []
         self._index: dict[int, int] = {}
+        self._rows = _RowCounter()
         self._ended: dict[int, bool] = {}  # id(trial) -> ok
         self._running: dict[int, Trial] = {}
         self._skipped = 0
@@ -264,7 +281,7 @@ class Reporter:
             if id(t) in self._ended:
                 done += t.epochs if by_epochs else 1
             elif by_epochs and id(t) in self._running:
-                done += min(_rows_logged(t.output_dir), t.epochs)
+                done += min(self._rows.rows(t.output_dir), t.epochs)
         return done
 
     def _counts(self) -> str:

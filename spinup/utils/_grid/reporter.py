@@ -42,7 +42,7 @@ _TICK_SECONDS = 1.0
 
 def strip_ansi(text: str) -> str:
     """text without its ANSI control sequences."""
-    return _ANSI.sub("", text)
+    return _ANSI.sub("", text) if "\x1b" in text else text
 
 
 def no_color() -> bool:
@@ -170,8 +170,9 @@ class Reporter:
 
     def write(self, text: str = "") -> None:
         """Print text (plus a newline), above the bar if there is one."""
-        if not self.color:
-            text = strip_ansi(text)
+        self._emit(text if self.color else strip_ansi(text))
+
+    def _emit(self, text: str) -> None:
         with self._lock:
             if self._bar is not None:
                 from tqdm import tqdm
@@ -197,14 +198,15 @@ class Reporter:
         lines = []
         for line in text.split("\n"):
             line = line.rsplit("\r", 1)[-1]  # what a terminal would show of a redrawn line
-            if not strip_ansi(line).strip():
+            plain = strip_ansi(line)
+            if not plain.strip():
                 continue  # blank, or only colour codes: nothing to label
-            if self.color:
-                lines.append(tag + line + ("\x1b[0m" if "\x1b[" in line else ""))
+            if not self.color:
+                lines.append(tag + plain)
             else:
-                lines.append(tag + strip_ansi(line))
+                lines.append(tag + line + ("\x1b[0m" if plain is not line else ""))
         if lines:
-            self.write("\n".join(lines))
+            self._emit("\n".join(lines))
 
     # --- the grid's events ----------------------------------------------
 

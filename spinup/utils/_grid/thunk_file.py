@@ -14,16 +14,15 @@ The file holds two pickles one after the other:
    for example) before it unpickles it;
 2. the callable itself, pickled with cloudpickle.
 
-This module is imported by ``run_entrypoint``, so it keeps its imports to
-the standard library; cloudpickle is imported only when it is needed.
+This module is imported by every experiment's fresh process, so it keeps its
+imports to the light part of the standard library: cloudpickle, tempfile
+(for writing) and base64 (for the original form) are imported only when
+they are needed.
 """
-import base64
 import os
 import pickle
 import stat
 import sys
-import tempfile
-import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +44,7 @@ def dumps(thunk: Callable[[], Any], sys_path: list[str] | None = None) -> bytes:
 
 def write(blob: bytes, folder: str | None = None) -> str:
     """Write bytes made by ``dumps`` to a new file of mode 0600; return its path."""
+    import tempfile
     # mkstemp creates the file with mode 0600 and O_EXCL, so no other user
     # can read it or swap it for something else.
     fd, path = tempfile.mkstemp(prefix=_PREFIX, suffix=".pkl", dir=folder)
@@ -92,6 +92,8 @@ def load(path: str) -> Callable[[], Any]:
 
 def decode_argv(encoded: str) -> Callable[[], Any]:
     """Decode the original Spinning Up argument: base64(zlib(cloudpickle))."""
+    import base64
+    import zlib
     return pickle.loads(zlib.decompress(base64.b64decode(encoded)))
 
 

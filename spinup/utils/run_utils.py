@@ -2,14 +2,19 @@
 hyperparameters (``ExperimentGrid``).
 
 Every experiment runs in a fresh Python process (``run_entrypoint.py``), so
-no state leaks from one experiment into the next. The work is split in three
-layers, as in Ray Tune:
+no state leaks from one experiment into the next. ``ExperimentGrid.run`` is
+plan, print, schedule, summarise, in layers as in Ray Tune:
 
-- the grid definition: ``ExperimentGrid`` (keys, values, names, variants);
-- the scheduling of variants: ``_grid.schedule`` (this machine, ``parallel``
-  at a time, or a Ray cluster);
-- the execution of one variant: ``_grid.trial`` (a fresh process tied to the
-  grid's life, with a status record in its output dir).
+- the plan: ``ExperimentGrid`` and ``_grid.plan`` check everything and build
+  every run as a ``Trial`` (name, label, pickled function, output dir,
+  attempt) before the first one starts;
+- the schedule: ``_grid.schedule`` runs the trials, ``parallel`` at a time,
+  on this machine or on a Ray cluster, through one loop;
+- the execution of one trial: ``_grid.trial`` (a fresh process tied to the
+  grid's life, with a status record in its output dir);
+- the report: ``_grid.reporter`` owns the console (banners, the runs'
+  labelled lines, the progress bar), and ``_grid.summary`` makes the final
+  tables and their CSV files.
 """
 
 __all__ = ["setup_logger_kwargs", "call_experiment", "all_bools", "valid_str", "ExperimentGrid",

@@ -20,6 +20,7 @@ the standard library; cloudpickle is imported only when it is needed.
 import base64
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import zlib
@@ -55,8 +56,19 @@ def write(blob: bytes, folder: str | None = None) -> str:
 
 
 def load(path: str) -> Callable[[], Any]:
-    """Read a thunk file: extend ``sys.path``, then unpickle the callable."""
+    """Read a thunk file: extend ``sys.path``, then unpickle the callable.
+
+    Unpickling runs code, so the file must be a regular file that belongs to
+    this user and that nobody else can write (as ``write`` makes it);
+    anything else raises ``PermissionError`` before a byte is unpickled.
+    """
     with open(path, "rb") as f:
+        # Checked on the open file, so it cannot be swapped after the check.
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+            raise PermissionError("Refusing to load %s: a thunk file must be a regular file "
+                                  "that belongs to you and that nobody else can write "
+                                  "(spinup writes them with mode 0600)." % path)
         parent_path = pickle.load(f)
         # Appended, not prepended: the child's own entries (its site-packages
         # in particular) keep priority over the parent's.

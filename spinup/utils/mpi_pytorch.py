@@ -77,9 +77,9 @@ def mpi_avg_grads(module: torch.nn.Module) -> None:
     pieces, staged = [], []
     for i, g in enumerate(grads):
         if g is not None and g.dtype is torch.float32 and g.is_cpu and g.is_contiguous():
-            pieces.append(g.view(-1))
+            pieces.append(g.flatten())  # a view of g (g itself when 1-D)
         else:
-            pieces.append(torch.zeros(sizes[i]) if g is None
+            pieces.append(torch.zeros(sizes[i], dtype=torch.float32) if g is None
                           else g.detach().reshape(-1).to("cpu", torch.float32, copy=True))
             staged.append(i)
 

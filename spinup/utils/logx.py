@@ -24,16 +24,24 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from spinup._constants import DEFAULT_OUTPUT_DIR_PATTERN
+from spinup._errors import LogDirError, LogFileError, LoggerError, LoggerTypeError
 from spinup.utils import _atomic, _snapshots
 from spinup.utils._context import current_context
-from spinup.utils._log_errors import LogDirError, LogFileError, LoggerError, LoggerTypeError
 from spinup.utils._snapshots import SNAPSHOT_MODES
-from spinup.utils._writers import ProgressWriter, TableWriter, TensorBoardWriter, next_free_name
+from spinup.utils._writers import (
+    ProgressWriter,
+    RunInfo,
+    TableWriter,
+    next_free_name,
+    open_outputs,
+    parse_outputs,
+)
 from spinup.utils.mpi_tools import mpi_statistics_scalar, num_procs, proc_id
 from spinup.utils.serialization_utils import convert_json
 
@@ -151,7 +159,7 @@ class Logger:
     def __init__(self, output_dir: str | None = None, output_fname: str = "progress.txt",
                  exp_name: str | None = None, *, resume: bool = False,
                  snapshot_mode: str | None = None, snapshot_gap: int = 1,
-                 tensorboard: bool = False):
+                 tensorboard: bool = False, outputs: str | Sequence[str] | None = None):
         """
         Initialize a Logger.
 
@@ -185,8 +193,18 @@ class Logger:
                 snapshots for the 'gap' modes.
 
             tensorboard (bool): Keyword only. Also write every row as
-                TensorBoard scalars under ``output_dir/tb``.
+                TensorBoard scalars under ``output_dir/tb`` (the same as
+                adding ``'tensorboard'`` to ``outputs``).
+
+            outputs: Keyword only. More places to write every row to, besides
+                progress.txt and the printed table: any of ``'csv'``
+                (progress.csv), ``'jsonl'`` (progress.jsonl),
+                ``'tensorboard'``, ``'mlflow'`` and ``'wandb'``. None (the
+                default) takes them from the ``SPINUP_LOG_OUTPUTS``
+                environment variable (``csv,mlflow``), or none at all. See
+                :doc:`outputs`.
         """
+        output_names = parse_outputs(outputs, tensorboard)  # a bad name fails on every rank
         ctxt = current_context()
         if snapshot_mode is None and ctxt is not None:
             snapshot_mode, snapshot_gap = ctxt.snapshot_mode, ctxt.snapshot_gap
@@ -228,8 +246,8 @@ class Logger:
             # The progress file goes first: when resuming, it checks the row
             # before anything is printed.
             self.writers = [self._progress, TableWriter()]
-            if tensorboard:
-                self.writers.append(TensorBoardWriter(osp.join(self.output_dir, "tb")))
+            self.writers += open_outputs(output_names, RunInfo(
+                self.output_dir, exp_name, resume, lambda m: print(colorize(m, "yellow"))))
         else:
             self.output_dir = None
 
@@ -290,6 +308,8 @@ class Logger:
             print(colorize("Saving config:\n", color="cyan", bold=True))
             print(output)
             _atomic.write_text(osp.join(self.output_dir, "config.json"), output)
+            for writer in self.writers:  # MLflow parameters, the W&B config
+                writer.save_config(config_json)
 
     def save_state(self, state_dict: dict[str, Any], itr: int | None = None) -> None:
         """
@@ -554,8 +574,8 @@ class Logger:
         would otherwise appear twice. The complete old file is first kept as
         the next free ``progress.txt.N``.
         """
-        if self._progress is not None:
-            self._progress.rewind(num_rows)
+        for writer in self.writers:  # progress.txt, and progress.csv etc. alike
+            writer.rewind(num_rows)
 
     def close(self) -> None:
         """Close the progress file and any other outputs, and let other

@@ -14,6 +14,10 @@ A folder with a ``tf1_save*`` entry is loaded with TensorFlow, otherwise the
 PyTorch ``pyt_save/model*.pt`` is used. TensorFlow and PyTorch are imported
 only for the backend that is actually loaded.
 """
+
+__all__ = ["load_policy_and_env", "load_policy", "load_tf_policy", "load_pytorch_policy",
+           "run_policy", "main", "PolicyLoadError", "EnvironmentNotFoundError"]
+
 import argparse
 import inspect
 import json
@@ -27,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from spinup._errors import SpinupError
 from spinup.utils import _snapshots
 from spinup.utils.logx import EpochLogger, new_default_output_dir
 
@@ -39,12 +44,12 @@ _TF_SAVE_RE = re.compile(r"^tf1_save(\d*)$")
 _RUN_DIR_RE = re.compile(r"_s\d+$")
 
 
-class PolicyLoadError(ValueError):
+class PolicyLoadError(ValueError, SpinupError):
     """A saved policy exists but can't be loaded (corrupt, or made by code
     that can't be imported here). The message names the file."""
 
 
-class EnvironmentNotFoundError(AssertionError, ValueError):
+class EnvironmentNotFoundError(AssertionError, ValueError, SpinupError):
     """No environment could be restored for the policy. An AssertionError,
     as in the original, so old ``except AssertionError`` code keeps working."""
 

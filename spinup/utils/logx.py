@@ -564,7 +564,8 @@ class Logger:
         except OSError:
             pass
         os.truncate(progress.path, size)
-        progress.file = self.output_file = _open_append(progress.path)
+        progress.file = self.output_file = _open_append(progress.path,
+                                                        getattr(progress, "newline", None))
         progress.header_written = header_written
 
     def rewind_progress(self, num_rows: int) -> None:
@@ -891,9 +892,9 @@ def _check_opened(file: Any, path: str) -> None:
                            "refusing to write through it." % path)
 
 
-def _open_append(path: str) -> Any:
+def _open_append(path: str, newline: str | None = None) -> Any:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
-    return os.fdopen(fd, "a", encoding="utf-8")
+    return os.fdopen(fd, "a", encoding="utf-8", newline=newline)
 
 
 def _pickled(state_dict: Any) -> bytes | None:

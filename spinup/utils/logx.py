@@ -329,13 +329,23 @@ class Logger:
         ``snapshot_mode`` given to the Logger decides instead.)
 
         Every file is written under a temporary name and then renamed, so a
-        run killed in the middle of a save still has its previous snapshot.
+        run killed in the middle of a save still has its previous snapshot;
+        the model goes into place first and ``vars.pkl`` last, so the files
+        of one snapshot belong together.
+
+        A ``state_dict`` that cannot be pickled gets a warning, as in the
+        original, and the model is saved all the same.
 
         Args:
             state_dict (dict): Dictionary containing essential elements to
                 describe the current state of training.
 
             itr: An int, or None. Current iteration of training.
+
+        Raises:
+            OSError: A file could not be written (a full disk, say). The
+                message names the file and the cause; the previous snapshot
+                is left as it was.
         """
         if proc_id() != 0:
             return

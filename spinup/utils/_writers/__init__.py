@@ -23,7 +23,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 
-from spinup.utils._log_errors import LoggerError, LoggerTypeError
+from spinup._errors import LoggerError, LoggerTypeError
 from spinup.utils._writers.base import (
     Guarded,
     RowFileWriter,

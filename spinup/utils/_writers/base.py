@@ -5,8 +5,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from spinup._errors import LogFileError, LoggerError
 from spinup.utils import _atomic
-from spinup.utils._log_errors import LogFileError, LoggerError
 
 
 class RunInfo:

@@ -135,16 +135,18 @@ def test_resume_drops_a_half_written_csv_row_but_keeps_a_copy(tmp_path):
     assert read(tmp_path / "progress.csv.1") == half
 
 
-def test_a_failing_output_warns_once_and_progress_txt_goes_on(tmp_path):
-    # A full disk under progress.csv: every write to /dev/full fails with ENOSPC.
-    os.symlink("/dev/full", tmp_path / "progress.csv")
-    logger = EpochLogger(output_dir=str(tmp_path), outputs=("csv", "jsonl"))
-    with pytest.warns(RuntimeWarning, match="'csv' output failed") as caught:
-        log_epochs(logger, 3)
+def test_a_linked_csv_is_moved_aside_not_followed(tmp_path):
+    target = tmp_path / "elsewhere.csv"
+    target.write_text("")  # empty: a plain file would simply be appended to
+    os.mkdir(tmp_path / "run")
+    os.symlink(target, tmp_path / "run" / "progress.csv")
+    logger = Logger(output_dir=str(tmp_path / "run"), outputs=["csv"])
+    logger.log_tabular("Epoch", 0)
+    logger.dump_tabular()
     logger.close()
-    assert len([w for w in caught if "output failed" in str(w.message)]) == 1
-    assert len(progress_txt(tmp_path / "progress.txt")[1]) == 3
-    assert len(read_jsonl(tmp_path / "progress.jsonl")) == 3
+    assert read(target) == ""
+    assert os.path.islink(tmp_path / "run" / "progress.csv.1")
+    assert read_csv(tmp_path / "run" / "progress.csv") == (["Epoch"], [["0"]])
 
 
 # --- Choosing outputs ------------------------------------------------------------
@@ -247,11 +249,20 @@ logger.rewind_progress(2)
 log_epochs(logger, 1, start=2)
 logger.close()
 
-# A tracking server that cannot be reached: a warning, and the run goes on.
-os.environ.update(MLFLOW_TRACKING_URI="http://127.0.0.1:9", MLFLOW_HTTP_REQUEST_MAX_RETRIES="0",
-                  MLFLOW_HTTP_REQUEST_TIMEOUT="5")
+# Failures cost a warning each, never the run.
+warnings.simplefilter("always")
 with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
+    # The MLflow run is deleted (in the UI, say) while training goes on.
+    logger = EpochLogger(output_dir=sys.argv[1] + "_deleted", exp_name="mlx", outputs=["mlflow"])
+    log_epochs(logger, 1)
+    from mlflow import MlflowClient
+    with open(os.path.join(sys.argv[1] + "_deleted", "mlflow_run_id.txt")) as f:
+        MlflowClient().delete_run(f.read().strip())
+    log_epochs(logger, 2, start=1)
+    logger.close()
+    # A tracking server that cannot be reached.
+    os.environ.update(MLFLOW_TRACKING_URI="http://127.0.0.1:9",
+                      MLFLOW_HTTP_REQUEST_MAX_RETRIES="0", MLFLOW_HTTP_REQUEST_TIMEOUT="5")
     logger = EpochLogger(output_dir=sys.argv[1] + "_offline", outputs=["mlflow"])
     log_epochs(logger, 2)
     logger.close()
@@ -260,8 +271,7 @@ for w in caught:
 """
 
 
-def test_mlflow_output_is_a_real_run_and_an_unreachable_server_only_warns(
-        tmp_path, python_runner):
+def test_mlflow_output_is_a_real_run_and_its_failures_only_warn(tmp_path, python_runner):
     mlflow = pytest.importorskip("mlflow")
     pytest.importorskip("sqlalchemy")
     uri = "sqlite:///%s" % (tmp_path / "mlflow.db")
@@ -280,7 +290,11 @@ def test_mlflow_output_is_a_real_run_and_an_unreachable_server_only_warns(
         [(100, 0.0), (200, 1.0), (300, 2.0), (300, 2.0)]
     assert set(run.data.metrics) >= {"Epoch", "MaxEpRet", "MinEpRet", "EpLen"}
 
-    assert proc.stdout.count("WARNING: spinup: the logger's 'mlflow' output failed") == 1
+    warned = [line for line in proc.stdout.splitlines() if line.startswith("WARNING:")]
+    assert len(warned) == 2, warned  # once for each failing run, not once per row
+    assert "'mlflow' output failed" in warned[0] and "deleted" in warned[0]
+    assert "'mlflow' output failed" in warned[1] and "127.0.0.1:9" in warned[1]
+    assert len(progress_txt(tmp_path / "run_s0_deleted" / "progress.txt")[1]) == 3
     assert len(progress_txt(tmp_path / "run_s0_offline" / "progress.txt")[1]) == 2
 
 

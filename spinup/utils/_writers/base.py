@@ -141,6 +141,15 @@ class RowFileWriter(Writer):
         self.announce = announce
         self.existing_headers: list[str] | None = None
         self.header_written = False
+        if os.path.islink(path):
+            # As for progress.txt: never write through a link the user did not give.
+            if resume:
+                raise LogFileError("Cannot resume %s: it is a symbolic link (to %s), and the "
+                                   "logger does not write through links. Replace it with the "
+                                   "file itself." % (path, os.readlink(path)))
+            aside = next_free_name(path)
+            os.rename(path, aside)
+            self.announce("Moved the symbolic link %s to %s; it is not followed." % (path, aside))
         if os.path.exists(path) and os.path.getsize(path) > 0:
             if resume:
                 headers, rows, complete = self._read()

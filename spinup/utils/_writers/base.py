@@ -1,6 +1,7 @@
 """The interface every output writer follows, and the guard around the optional ones."""
 import os
 import shutil
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -109,7 +110,22 @@ def warn_output_failed(name: str, error: BaseException, what_now: str) -> None:
     """Warn that the optional output ``name`` failed, and what happens next."""
     message = ("spinup: the logger's %r output failed (%s: %s); %s. progress.txt and the "
                "other outputs are not affected." % (name, type(error).__name__, error, what_now))
-    warnings.warn(message, RuntimeWarning, stacklevel=4)
+    warnings.warn(message, RuntimeWarning, stacklevel=_caller_level())
+
+
+_LOGGER_FILES = (os.path.dirname(os.path.abspath(__file__)) + os.sep,
+                 os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              "logx.py"))
+
+
+def _caller_level() -> int:
+    """The stacklevel, for warnings.warn in our caller, of the first frame
+    outside the logger: the warning then points at the user's line
+    (``logger.dump_tabular()``), not at the logger's insides."""
+    frame, level = sys._getframe(1), 1  # level 1: our caller, warn_output_failed
+    while frame is not None and frame.f_code.co_filename.startswith(_LOGGER_FILES):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def next_free_name(path: str) -> str:

@@ -39,6 +39,7 @@ from spinup.user_config import (
     FORCE_DATESTAMP,
     WAIT_BEFORE_LAUNCH,
 )
+from spinup.utils import gym_compat as _gym_compat
 from spinup.utils._grid import plan as _grid_plan
 from spinup.utils._grid import schedule as _schedule
 from spinup.utils._grid import summary as _summary
@@ -155,7 +156,7 @@ def setup_logger_kwargs(exp_name: str, seed: int | None = None,
 
 def call_experiment(exp_name: str, thunk: Callable[..., Any], seed: int = 0,
                     num_cpu: int | str = 1, data_dir: str | None = None,
-                    datestamp: bool = False, **kwargs) -> None:
+                    datestamp: bool = False, env_api: str = "gymnasium", **kwargs) -> None:
     """
     Run a function (thunk) with hyperparameters (kwargs), plus configuration.
 
@@ -193,12 +194,18 @@ def call_experiment(exp_name: str, thunk: Callable[..., Any], seed: int = 0,
             to store experiment results. Note: if left as None, data_dir will
             default to ``DEFAULT_DATA_DIR`` from ``spinup/user_config.py``.
 
+        env_api (string): ``'gymnasium'`` (default), or ``'gym'`` for a thunk
+            written for the old gym API: its ``env_fn`` then makes
+            environments whose ``reset`` returns obs and ``step`` returns 4
+            values (see :mod:`spinup.utils.gym_compat`).
+
         **kwargs: All kwargs to pass to thunk.
 
     Raises:
         GridError: bad num_cpu or exp_name (before anything runs).
         subprocess.CalledProcessError: the experiment failed.
     """
+    thunk = _env_api_thunk(thunk, env_api)
     num_cpu = _grid_plan.check_num_cpu(num_cpu)
     if not callable(thunk):
         raise GridError("thunk must be callable, not %r." % (thunk,))
@@ -211,6 +218,13 @@ def call_experiment(exp_name: str, thunk: Callable[..., Any], seed: int = 0,
     reporter.ended(trial, outcome)
     if not outcome.ok:
         raise subprocess.CalledProcessError(outcome.exit_code, [sys.executable, _trial.ENTRYPOINT])
+
+
+def _env_api_thunk(thunk: Any, env_api: str) -> Any:
+    try:
+        return _gym_compat.thunk_for_env_api(thunk, env_api)
+    except ValueError as e:
+        raise GridError(str(e)) from None
 
 
 def _variant(exp_name: str, thunk: Callable[..., Any], seed: Any, kwargs: dict[str, Any],
@@ -446,7 +460,7 @@ class ExperimentGrid:
             data_dir: str | None = None, datestamp: bool = False, *,
             parallel: int | str = 1, backend: str = "local",
             address: str | None = None, resume: bool = False,
-            fail_fast: bool = False) -> None:
+            fail_fast: bool = False, env_api: str = "gymnasium") -> None:
         """
         Run each variant in the grid with function 'thunk'.
 
@@ -494,10 +508,14 @@ class ExperimentGrid:
             fail_fast (bool): Keyword only. Stop everything at the first
                 failure.
 
+            env_api (string): Keyword only. ``'gym'`` for a thunk written
+                for the old gym API (see call_experiment).
+
         Raises:
             GridError: bad arguments (nothing has been launched).
             GridRunError: some variants failed.
         """
+        thunk = _env_api_thunk(thunk, env_api)
         plan = self._plan(thunk, num_cpu, data_dir, datestamp, parallel, backend, address,
                           resume)
         reporter = Reporter(capture=backend == "local" and plan.parallel > 1)

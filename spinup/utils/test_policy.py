@@ -18,7 +18,6 @@ only for the backend that is actually loaded.
 __all__ = ["load_policy_and_env", "load_policy", "load_tf_policy", "load_pytorch_policy",
            "run_policy", "main", "PolicyLoadError", "EnvironmentNotFoundError"]
 
-import argparse
 import inspect
 import json
 import os
@@ -405,25 +404,55 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: int | Non
     logger.close()
 
 
+def _runs_inside(fpath: str) -> str:
+    """A hint for a folder that holds runs rather than being one (an
+    experiment's folder, ``data/ppo`` instead of ``data/ppo/ppo_s0``)."""
+    try:
+        entries = sorted(os.listdir(fpath))
+    except OSError:
+        return ""
+    runs = [e for e in entries if osp.isdir(osp.join(fpath, e)) and (
+        re.search(r"_s\d+$", e) or osp.exists(osp.join(fpath, e, "progress.txt")))]
+    if not runs:
+        return ""
+    shown = ", ".join(runs[:5]) + (", ..." if len(runs) > 5 else "")
+    return (" %s is an experiment folder with %d run%s (%s): give one of them, e.g. "
+            "python -m spinup.run test_policy %s"
+            % (fpath, len(runs), "" if len(runs) == 1 else "s", shown, osp.join(fpath, runs[0])))
+
+
 def main(argv=None) -> None:
     """Command-line entry point (``python -m spinup.run test_policy ...``).
 
     Args:
         argv: The arguments after ``test_policy``; defaults to ``sys.argv[1:]``.
     """
-    parser = argparse.ArgumentParser(
+    from spinup._cli_grid import ArgumentParser, exit_usage
+
+    parser = ArgumentParser(
         prog="python -m spinup.run test_policy",
-        description="Run a trained policy from a spinup output folder.")
-    parser.add_argument("fpath", type=str, help="the run's output directory")
+        description="Load the policy saved in a run's output folder (PyTorch or "
+                    "TensorFlow 1) and run it in the run's environment, printing each "
+                    "episode's return and length.",
+        epilog="Example: python -m spinup.run test_policy data/ppo/ppo_s0 -n 5 -nr")
+    parser.add_argument("fpath", type=str,
+                        help="the run's output directory, e.g. data/ppo/ppo_s0")
     parser.add_argument("--len", "-l", type=int, default=0,
-                        help="maximum episode length (0: no limit)")
-    parser.add_argument("--episodes", "-n", type=int, default=100)
+                        help="maximum episode length in steps (default: 0, no limit "
+                             "beyond the environment's own)")
+    parser.add_argument("--episodes", "-n", type=int, default=100,
+                        help="how many episodes to run (default: 100)")
     parser.add_argument("--norender", "-nr", action="store_true",
-                        help="don't draw the episodes")
+                        help="don't draw the episodes (default: draw them when there "
+                             "is a display)")
     parser.add_argument("--itr", "-i", type=int, default=-1,
-                        help="which saved iteration (-1: the last one)")
+                        help="which saved iteration to load, as numbered by the "
+                             "snapshot files (default: -1, the last one)")
     parser.add_argument("--deterministic", "-d", action="store_true",
-                        help="use the mean action (TF policies with a 'mu' output)")
+                        help="act with the deterministic action: the mean of a "
+                             "Gaussian policy or the most likely action, for PyTorch "
+                             "models whose act() takes deterministic and TF policies "
+                             "with a 'mu' output (default: sample)")
     args = parser.parse_args(argv)
     if args.episodes < 1:
         parser.error("--episodes must be 1 or more")
@@ -433,11 +462,10 @@ def main(argv=None) -> None:
                                               args.deterministic)
         run_policy(env, get_action, args.len, args.episodes, not (args.norender))
     except FileNotFoundError as e:
-        print("test_policy: error: %s" % e, file=sys.stderr)
-        sys.exit(2)
+        exit_usage("spinup.run test_policy", str(e) + _runs_inside(args.fpath))
     except (PolicyLoadError, EnvironmentNotFoundError) as e:
-        print("test_policy: error: %s" % e, file=sys.stderr)
-        sys.exit(1)
+        # Not a usage mistake: the files are there but unusable.
+        exit_usage("spinup.run test_policy", str(e), status=1)
 
 
 if __name__ == "__main__":

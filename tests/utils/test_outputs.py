@@ -6,6 +6,7 @@ import importlib.util
 import inspect
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -158,6 +159,14 @@ def test_unknown_output_is_a_clear_error_listing_the_valid_ones(tmp_path, monkey
     monkeypatch.setenv("SPINUP_LOG_OUTPUTS", "csv,tensorbord")
     with pytest.raises(ValueError, match=r"'tensorbord' \(from SPINUP_LOG_OUTPUTS\)"):
         Logger(output_dir=str(tmp_path / "b"))
+
+
+def test_a_missing_package_is_an_import_error_before_anything_is_written(tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setitem(sys.modules, "wandb", None)  # as if wandb were not installed
+    with pytest.raises(ImportError, match=r"pip install 'spinup\[wandb\]'"):
+        EpochLogger(output_dir=str(tmp_path / "run"), outputs=("csv", "wandb"))
+    assert not (tmp_path / "run").exists()
 
 
 def test_spinup_log_outputs_sets_the_default_for_a_process_tree(tmp_path, python_runner):

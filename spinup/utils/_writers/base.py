@@ -247,6 +247,17 @@ def is_number(value: Any) -> bool:
         and getattr(value, "ndim", 0) == 0
 
 
+def plain_float(value: Any) -> float:
+    """A number as a Python float, a float32 keeping the digits progress.txt
+    shows (``28.833334``, not ``28.83333396911621``)."""
+    if type(value) is float:
+        return value
+    if getattr(value, "dtype", None) is not None and value.dtype.itemsize < 8 \
+            and value.dtype.kind == "f":
+        return float(str(value))
+    return float(value)
+
+
 def row_step(row: dict[str, Any], row_index: int) -> int:
     """The step of a row: its ``TotalEnvInteracts`` when logged, else its index."""
     step = row.get("TotalEnvInteracts", row_index)

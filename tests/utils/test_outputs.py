@@ -136,6 +136,19 @@ def test_resume_drops_a_half_written_csv_row_but_keeps_a_copy(tmp_path):
     assert read(tmp_path / "progress.csv.1") == half
 
 
+def test_resuming_beside_a_csv_of_other_columns_warns_and_goes_on(tmp_path):
+    (tmp_path / "progress.txt").write_text("Epoch\tLoss\n0\t1.0\n")
+    (tmp_path / "progress.csv").write_text("Epoch,Other\r\n0,x\r\n", newline="")
+    logger = Logger(output_dir=str(tmp_path), outputs=["csv"], resume=True)
+    logger.log_tabular("Epoch", 1)
+    logger.log_tabular("Loss", 0.5)
+    with pytest.warns(RuntimeWarning, match="'csv' output failed .*its columns are"):
+        logger.dump_tabular()
+    logger.close()
+    assert progress_txt(tmp_path / "progress.txt")[1] == [["0", "1.0"], ["1", "0.5"]]
+    assert read(tmp_path / "progress.csv") == "Epoch,Other\r\n0,x\r\n"  # left as it was
+
+
 def test_a_linked_csv_is_moved_aside_not_followed(tmp_path):
     target = tmp_path / "elsewhere.csv"
     target.write_text("")  # empty: a plain file would simply be appended to

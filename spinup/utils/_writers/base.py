@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from spinup._errors import LogFileError, LoggerError
+from spinup._errors import LogFileError
 from spinup.utils import _atomic
 
 
@@ -65,11 +65,12 @@ class Guarded(Writer):
     """Runs an optional writer so that its failure never stops training.
 
     The first exception the writer raises (a tracking server that cannot be
-    reached, a full disk) is reported once as a ``RuntimeWarning`` and the
+    reached, a full disk, an old progress.csv with other columns than the
+    resumed progress.txt) is reported once as a ``RuntimeWarning`` and the
     writer is switched off for the rest of the run; progress.txt and the
-    other outputs carry on. Misuse of the logger (a ``LoggerError``, such as
-    resuming with other columns) is still raised: that needs fixing, not
-    skipping.
+    other outputs carry on. (Misuse of the logger itself, such as logging
+    other keys than a resumed progress.txt has, is caught by progress.txt
+    first, and raised.)
     """
 
     def __init__(self, name: str, writer: Writer):
@@ -81,8 +82,6 @@ class Guarded(Writer):
             return
         try:
             getattr(self.writer, method)(*args)
-        except LoggerError:
-            raise
         except Exception as e:
             writer, self.writer = self.writer, None
             warn_output_failed(self.name, e, "it is switched off for the rest of this run")

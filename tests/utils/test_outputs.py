@@ -244,6 +244,25 @@ def test_tensorboard_output_is_read_back_by_tensorboard(tmp_path, python_runner)
     assert scalars["AverageEpRet"] == [[100, 0.0], [200, 1.0], [300, 2.0]]
 
 
+@needs("tensorboardX", "tensorboard")
+def test_tensorboard_shows_each_step_once_after_a_resume(tmp_path, python_runner):
+    logger = EpochLogger(output_dir=str(tmp_path), outputs=["tensorboard"])
+    log_epochs(logger, 4)  # AverageEpRet 0, 1, 2, 3 at steps 100 ... 400
+    logger.close()
+    logger = EpochLogger(output_dir=str(tmp_path), outputs=["tensorboard"], resume=True)
+    logger.rewind_progress(2)
+    for epoch in (2, 3):  # redone, with other results
+        logger.store(EpRet=10.0 * epoch, EpLen=1)
+        logger.log_tabular("Epoch", epoch)
+        logger.log_tabular("EpRet", with_min_and_max=True)
+        logger.log_tabular("EpLen", average_only=True)
+        logger.log_tabular("TotalEnvInteracts", 100 * (epoch + 1))
+        logger.dump_tabular()
+    logger.close()
+    scalars = json.loads(python_runner(READ_EVENTS, tmp_path / "tb").stdout)
+    assert scalars["AverageEpRet"] == [[100, 0.0], [200, 1.0], [300, 20.0], [400, 30.0]]
+
+
 @needs("tensorboardX")
 def test_tensorboard_flag_still_works_and_is_not_doubled(tmp_path):
     logger = Logger(output_dir=str(tmp_path), tensorboard=True, outputs=("tensorboard",))

@@ -3,9 +3,12 @@
 Everything here is loaded lazily, so ``import spinup`` stays fast and does not
 import TensorFlow or PyTorch. ``spinup.ppo`` (for example) imports the
 algorithm, and its framework, the first time you touch it.
+
+Every exception class that spinup defines derives from ``spinup.SpinupError``.
 """
 import importlib
 
+from spinup._errors import SpinupError
 from spinup.version import __version__
 
 # public name -> (module, attribute)
@@ -21,7 +24,7 @@ _LAZY = {
     "ppo": ("spinup.algos.pytorch.ppo.ppo", "ppo"),
 }
 
-__all__ = ["__version__"] + sorted(_LAZY)
+__all__ = ["__version__", "SpinupError"] + sorted(_LAZY)
 
 
 def __getattr__(name):

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from spinup._errors import SpinupError
+
 # Flags that are really other keys.
 SUBSTITUTIONS = {
     "env": "env_name",
@@ -71,7 +73,7 @@ _FLAG_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(:[A-Za-z_][A-Za-z0-9_]*)*$")
 _NO_VALUE = object()
 
 
-class UsageError(ValueError):
+class UsageError(ValueError, SpinupError):
     """A mistake on the command line; the message says what and how to fix it."""
 
 

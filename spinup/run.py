@@ -14,6 +14,9 @@ ExperimentGrid::
 Every ``--flag`` starts a keyword argument and the words after it are the
 values to try. See the "Running experiments" docs page for the details.
 """
+
+__all__ = ["main", "parse_and_execute_grid_search", "add_with_backends"]
+
 import os
 import sys
 from collections.abc import Sequence

@@ -92,6 +92,11 @@ def progress_rows(run_dir):
     return [dict(zip(header, line.split("\t"))) for line in lines[1:]]
 
 
+def folders(path):
+    """The folders in path (the grid also writes its summary files there)."""
+    return sorted(p.name for p in path.iterdir() if p.is_dir())
+
+
 @pytest.fixture
 def user_module(tmp_path):
     (tmp_path / "train.py").write_text(USER_MODULE)
@@ -309,7 +314,7 @@ def test_own_function_grid_from_the_working_directory(user_module):
                   "--parallel", "2", cwd=user_module, console=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     data = user_module / "data"
-    assert sorted(os.listdir(data)) == ["cmd_train_sca1", "cmd_train_sca2"]
+    assert folders(data) == ["cmd_train_sca1", "cmd_train_sca2"]
     assert sorted(os.listdir(data / "cmd_train_sca2")) == ["cmd_train_sca2_s0",
                                                            "cmd_train_sca2_s1"]
     run = data / "cmd_train_sca2" / "cmd_train_sca2_s1"
@@ -346,7 +351,7 @@ def test_log_outputs_reach_every_launched_run(user_module):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert (user_module / "outputs.txt").read_text().split() == ["csv,jsonl,tensorboard"] * 2
     # Not a grid key: the folders are named as without it.
-    assert os.listdir(user_module / "data") == ["cmd_outputs"]
+    assert folders(user_module / "data") == ["cmd_outputs"]
 
     proc = spinup("train:outputs", "--log_outputs", "mlflow,csv", "--exp_name", "again",
                   cwd=user_module)

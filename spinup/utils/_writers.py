@@ -14,8 +14,8 @@ import shutil
 import sys
 from collections.abc import Sequence
 
+from spinup._errors import LogFileError
 from spinup.utils import _atomic
-from spinup.utils._log_errors import LogFileError
 
 
 class TableWriter:

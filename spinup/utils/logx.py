@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from spinup._errors import LogDirError, LogFileError, LoggerError, LoggerTypeError
 from spinup.utils import _atomic
 from spinup.utils._context import current_context
-from spinup.utils._log_errors import LogDirError, LogFileError, LoggerError, LoggerTypeError
 from spinup.utils._writers import ProgressWriter, TableWriter, TensorBoardWriter
 from spinup.utils.mpi_tools import mpi_statistics_scalar, num_procs, proc_id
 from spinup.utils.serialization_utils import convert_json

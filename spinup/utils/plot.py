@@ -11,6 +11,11 @@ another estimator) over their seeds, with a band of one standard deviation.
 On a machine without a display, ``--savedir DIR --format png`` writes one
 image per plotted value instead of opening a window.
 """
+
+__all__ = ["plot_data", "get_datasets", "get_all_datasets", "make_plots", "main", "PlotError",
+           "SAVE_FORMATS"]
+
+import json
 import os
 import os.path as osp
 import re
@@ -20,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from spinup._constants import PERFORMANCE_KEYS
+from spinup._errors import SpinupError
 from spinup.utils import results
 
 DIV_LINE_WIDTH = 50
@@ -32,7 +38,7 @@ units = dict()
 SAVE_FORMATS = ("png", "svg", "pdf")
 
 
-class PlotError(ValueError):
+class PlotError(ValueError, SpinupError):
     """A plot request that can't be carried out (bad option, nothing to plot)."""
 
 
@@ -141,8 +147,28 @@ def get_datasets(logdir: str, condition: str | None = None) -> list[pd.DataFrame
         exp_data.insert(len(exp_data.columns), "Condition2", condition2)
         exp_data.insert(len(exp_data.columns), "Performance",
                         exp_data[performance] if performance else np.nan)
+        exp_data.attrs["x_axis"] = _recorded_x_axis(run.dir)
         datasets.append(exp_data)
     return datasets
+
+
+def _recorded_x_axis(run_dir: str) -> str | None:
+    """The x axis a garage-style experiment chose for this run (wrap_experiment's x_axis)."""
+    try:
+        with open(osp.join(run_dir, "metadata.json")) as f:
+            x_axis = json.load(f).get("x_axis")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return x_axis if isinstance(x_axis, str) else None
+
+
+def _default_x_axis(data: list[pd.DataFrame]) -> str:
+    choices = sorted({d.attrs.get("x_axis") or "TotalEnvInteracts" for d in data})
+    if len(choices) > 1:
+        print("The runs record different x axes (%s); using TotalEnvInteracts. Choose one "
+              "with --xaxis." % ", ".join(choices))
+        return "TotalEnvInteracts"
+    return choices[0]
 
 
 def get_all_datasets(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
@@ -215,7 +241,8 @@ def make_plots(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
     Args:
         all_logdirs: LOGDIR arguments, as for :func:`get_all_datasets`.
         legend: One legend name per matched folder.
-        xaxis: Column for the x axis (None means ``TotalEnvInteracts``).
+        xaxis: Column for the x axis (None means the ``x_axis`` the runs
+            recorded with wrap_experiment, else ``TotalEnvInteracts``).
         values: Column, or list of columns, to plot: one figure each
             (None means ``Performance``).
         count: Draw every run as its own line instead of averaging runs of
@@ -246,11 +273,10 @@ def make_plots(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
     if values is None:
         values = ["Performance"]
     values = list(values) if isinstance(values, (list, tuple)) else [values]
-    xaxis = xaxis or "TotalEnvInteracts"
-
     data = get_all_datasets(all_logdirs, legend, select, exclude)
     if not data:
         raise PlotError("No readable progress.txt found under %s." % ", ".join(all_logdirs))
+    xaxis = xaxis or _default_x_axis(data)
     condition = "Condition2" if count else "Condition1"
     # A column no run has is a typo, not a gap: say so before drawing anything.
     available = list(dict.fromkeys(c for datum in data for c in datum.columns
@@ -317,8 +343,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--legend", "-l", nargs="*",
                         help="one legend name per matched folder (default: each run's "
                              "exp_name from config.json)")
-    parser.add_argument("--xaxis", "-x", default="TotalEnvInteracts",
-                        help="column for the x axis (default: TotalEnvInteracts)")
+    parser.add_argument("--xaxis", "-x", default=None,
+                        help="column for the x axis (default: the x_axis the runs recorded, "
+                             "else TotalEnvInteracts)")
     parser.add_argument("--value", "-y", default="Performance", nargs="*",
                         help="column(s) to plot, one figure each (default: Performance, "
                              "which is AverageTestEpRet if logged, else AverageEpRet)")

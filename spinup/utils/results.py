@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from spinup._constants import PERFORMANCE_KEYS
+from spinup._errors import SpinupError
 
 __all__ = ["ResultsError", "Run", "expand_logdir", "read_progress", "iter_runs",
            "flatten_config", "load_runs", "summarize", "format_summary", "main"]
@@ -43,7 +44,7 @@ _NOT_HYPERPARAMETERS = ("exp_name", "seed", "logger_kwargs", "output_dir", "env_
 _SEED_RE = re.compile(r"^(.*)_s(\d+)$")
 
 
-class ResultsError(ValueError):
+class ResultsError(ValueError, SpinupError):
     """No results where they were asked for (or no such column); the message
     says where spinup looked."""
 

@@ -14,6 +14,10 @@ A folder with a ``tf1_save*`` entry is loaded with TensorFlow, otherwise the
 PyTorch ``pyt_save/model*.pt`` is used. TensorFlow and PyTorch are imported
 only for the backend that is actually loaded.
 """
+
+__all__ = ["load_policy_and_env", "load_policy", "load_tf_policy", "load_pytorch_policy",
+           "run_policy", "main", "PolicyLoadError", "EnvironmentNotFoundError"]
+
 import inspect
 import json
 import os
@@ -26,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from spinup._errors import SpinupError
 from spinup.utils.logx import EpochLogger
 
 ENV_NOT_FOUND_MSG = (
@@ -37,12 +42,12 @@ _TF_SAVE_RE = re.compile(r"^tf1_save(\d*)$")
 _PT_SAVE_RE = re.compile(r"^model(\d*)\.pt$")
 
 
-class PolicyLoadError(ValueError):
+class PolicyLoadError(ValueError, SpinupError):
     """A saved policy exists but can't be loaded (corrupt, or made by code
     that can't be imported here). The message names the file."""
 
 
-class EnvironmentNotFoundError(AssertionError, ValueError):
+class EnvironmentNotFoundError(AssertionError, ValueError, SpinupError):
     """No environment could be restored for the policy. An AssertionError,
     as in the original, so old ``except AssertionError`` code keeps working."""
 

@@ -565,9 +565,14 @@ def check_values(fn: Callable, words: dict[str, list[Any]],
                 missing = _unresolved_name(word)
                 if missing:
                     raise UsageError("--%s: can't find %s: %s." % (key, word, missing))
-                raise UsageError("--%s: can't evaluate %r as Python (%s). Quote values "
-                                 "with spaces or brackets, e.g. --hid \"[32,32]\"."
-                                 % (key, word, _evaluate(word)[1]))
+                try:
+                    ast.parse(word.strip(), mode="eval")
+                    hint = ""
+                except SyntaxError:
+                    # Often the shell split an unquoted value: (64, 64) -> '(64,' '64)'.
+                    hint = " Quote values with spaces or brackets, e.g. --hid \"[32, 32]\"."
+                raise UsageError("--%s: can't evaluate %r as Python (%s).%s"
+                                 % (key, word, _evaluate(word)[1], hint))
             if numeric and not (_is_number(value) or value is None):
                 raise UsageError("--%s takes a number (its default is %r), not %r."
                                  % (key, default, word))

@@ -198,6 +198,9 @@ USAGE_ERRORS = [
     (["train:net", "--hid", "[32,,]"], "can't evaluate '[32,,]' as Python (invalid syntax)"),
     (["train:net", "--act", "torch.nn.NotThere"], "torch.nn has no attribute 'NotThere'"),
     (["train:net", "--act", "nn.Relu"], "(did you mean ReLU"),
+    # An unquoted (64, 64), split in two by the shell.
+    (["train:net", "--hid", "(64,", "64)"], "can't evaluate '(64,' as Python ('(' was never "
+                                            "closed). Quote values with spaces or brackets"),
     (["train:train", "--log_outputs", "csv", "jsnl"], "Unknown log output 'jsnl' (did you "
                                                        "mean jsonl?)"),
     (["train:train", "--log_outputs"], "--log_outputs needs one or more of: csv, jsonl"),

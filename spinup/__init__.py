@@ -17,11 +17,22 @@ _LAZY = {
     "EpochLogger": ("spinup.utils.logx", "EpochLogger"),
     "vpg_pytorch": ("spinup.algos.pytorch.vpg.vpg", "vpg"),
     "ppo_pytorch": ("spinup.algos.pytorch.ppo.ppo", "ppo"),
+    "ddpg_pytorch": ("spinup.algos.pytorch.ddpg.ddpg", "ddpg"),
+    "td3_pytorch": ("spinup.algos.pytorch.td3.td3", "td3"),
+    "sac_pytorch": ("spinup.algos.pytorch.sac.sac", "sac"),
     "vpg_tf1": ("spinup.algos.tf1.vpg.vpg", "vpg"),
     "ppo_tf1": ("spinup.algos.tf1.ppo.ppo", "ppo"),
+    "ddpg_tf1": ("spinup.algos.tf1.ddpg.ddpg", "ddpg"),
+    "td3_tf1": ("spinup.algos.tf1.td3.td3", "td3"),
+    "sac_tf1": ("spinup.algos.tf1.sac.sac", "sac"),
+    "trpo_tf1": ("spinup.algos.tf1.trpo.trpo", "trpo"),
+    "trpo": ("spinup.algos.tf1.trpo.trpo", "trpo"),  # TF1 only, as in the original
     # The unsuffixed names follow user_config.DEFAULT_BACKEND (PyTorch).
     "vpg": ("spinup.algos.pytorch.vpg.vpg", "vpg"),
     "ppo": ("spinup.algos.pytorch.ppo.ppo", "ppo"),
+    "ddpg": ("spinup.algos.pytorch.ddpg.ddpg", "ddpg"),
+    "td3": ("spinup.algos.pytorch.td3.td3", "td3"),
+    "sac": ("spinup.algos.pytorch.sac.sac", "sac"),
 }
 
 __all__ = ["__version__", "SpinupError"] + sorted(_LAZY)

@@ -29,10 +29,12 @@ from spinup._cli_grid import RUN_KEYS, SUBSTITUTIONS, UsageError
 from spinup.user_config import DEFAULT_BACKEND
 
 # Algorithms that ship with spinup; `ppo` means `ppo_<DEFAULT_BACKEND['ppo']>`.
-BASE_ALGO_NAMES = ["vpg", "ppo"]
+BASE_ALGO_NAMES = ["vpg", "ppo", "ddpg", "td3", "sac", "trpo"]
 BACKENDS = ["pytorch", "tf1"]
+# Algorithms that exist in some backends only (as in the original, TRPO is TF1 only).
+ALGO_BACKENDS = {"trpo": ["tf1"]}
 # Algorithms written to run as several MPI processes (num_cpu > 1).
-MPI_COMPATIBLE_ALGOS = ["vpg", "ppo"]
+MPI_COMPATIBLE_ALGOS = ["vpg", "ppo", "trpo"]
 UTILS = ["plot", "test_policy", "results"]
 HELP = ["help", "-h", "--help"]
 
@@ -41,7 +43,8 @@ def add_with_backends(algo_list: Sequence[str]) -> list[str]:
     """The algorithm names plus their backend-suffixed forms."""
     algo_list_with_backends = list(algo_list)
     for algo in algo_list:
-        algo_list_with_backends += [algo + "_" + backend for backend in BACKENDS]
+        algo_list_with_backends += [algo + "_" + backend
+                                    for backend in ALGO_BACKENDS.get(algo, BACKENDS)]
     return algo_list_with_backends
 
 

@@ -52,5 +52,7 @@ DEFAULT_SHORTHAND = env_bool("SPINUP_DEFAULT_SHORTHAND", True)
 # experiments.
 WAIT_BEFORE_LAUNCH = env_float("SPINUP_WAIT_BEFORE_LAUNCH", 5)
 
-# Which implementation `python -m spinup.run vpg` (or ppo) uses.
-DEFAULT_BACKEND = {"vpg": "pytorch", "ppo": "pytorch"}
+# Which implementation `python -m spinup.run vpg` (ppo, ddpg, ...) uses.
+# TRPO exists only in TF1, as in the original.
+DEFAULT_BACKEND = {"vpg": "pytorch", "ppo": "pytorch", "ddpg": "pytorch", "td3": "pytorch",
+                   "sac": "pytorch", "trpo": "tf1"}

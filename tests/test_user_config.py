@@ -18,7 +18,9 @@ def test_defaults(python_runner, tmp_path):
     data_dir, stamp, shorthand, wait, backend = config_in_fresh_process(python_runner, {}, tmp_path)
     assert data_dir == os.path.join(str(tmp_path), "data")
     assert (stamp, shorthand, wait) == (False, True, 5)
-    assert backend == {"vpg": "pytorch", "ppo": "pytorch"}
+    # PyTorch by default, except TRPO, which only TF1 has.
+    assert {"vpg", "ppo", "ddpg", "td3", "sac"} <= set(backend)
+    assert all(v == ("tf1" if k == "trpo" else "pytorch") for k, v in backend.items()), backend
 
 
 def test_environment_overrides(python_runner, tmp_path):

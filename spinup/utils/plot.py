@@ -344,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="one legend name per matched folder (default: each run's "
                              "exp_name from config.json)")
     parser.add_argument("--xaxis", "-x", default=None,
-                        help="column for the x axis (default: the x_axis the runs recorded, "
+                        help="column for the x axis (default: the runs' recorded x_axis, "
                              "else TotalEnvInteracts)")
     parser.add_argument("--value", "-y", default="Performance", nargs="*",
                         help="column(s) to plot, one figure each (default: Performance, "

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from spinup._errors import SpinupError
-from spinup.utils.logx import EpochLogger
+from spinup.utils import _snapshots
+from spinup.utils.logx import EpochLogger, new_default_output_dir
 
 ENV_NOT_FOUND_MSG = (
     "Environment not found!\n\n It looks like the environment wasn't saved, "
@@ -39,7 +40,7 @@ ENV_NOT_FOUND_MSG = (
     "page on Experiment Outputs for how to handle this situation.")
 
 _TF_SAVE_RE = re.compile(r"^tf1_save(\d*)$")
-_PT_SAVE_RE = re.compile(r"^model(\d*)\.pt$")
+_RUN_DIR_RE = re.compile(r"_s\d+$")
 
 
 class PolicyLoadError(ValueError, SpinupError):
@@ -62,21 +63,6 @@ def _itr_suffix(itr: int | str | None) -> str:
     if isinstance(itr, str) and itr.isdigit():
         return itr
     raise ValueError("Bad value provided for itr (needs to be int or 'last'): %r" % (itr,))
-
-
-def _latest(folder: str, pattern: "re.Pattern", name: Callable[[str], str]) -> str:
-    """The suffix of the most recent save: the highest numbered one, or the
-    unnumbered one if that was written later (a 'gap_and_last' run keeps both)."""
-    suffixes = [m.group(1) for m in map(pattern.match, os.listdir(folder)) if m]
-    numbered = [int(s) for s in suffixes if s]
-    candidates = []
-    if numbered:
-        candidates.append("%d" % max(numbered))
-    if "" in suffixes:
-        candidates.append("")
-    if not candidates:
-        return None
-    return max(candidates, key=lambda s: osp.getmtime(osp.join(folder, name(s))))
 
 
 def load_policy_and_env(fpath: str, itr: int | str = "last",
@@ -109,12 +95,14 @@ def load_policy_and_env(fpath: str, itr: int | str = "last",
     pyt_dir = osp.join(fpath, "pyt_save")
 
     if itr == "last":
-        if backend == "tf1":
-            itr = _latest(fpath, _TF_SAVE_RE, lambda s: "tf1_save" + s)
-        else:
-            itr = _latest(pyt_dir, _PT_SAVE_RE, lambda s: "model%s.pt" % s) \
-                if osp.isdir(pyt_dir) else None
+        itr = _snapshots.latest(fpath, "tf1") if backend == "tf1" \
+            else _snapshots.latest(pyt_dir, "model")
         if itr is None:
+            runs = _runs_inside(fpath)
+            if runs:
+                raise FileNotFoundError(
+                    "No saved policy in %s: it is an experiment folder, holding the runs %s. "
+                    "Give one of them to test_policy." % (fpath, ", ".join(runs)))
             raise FileNotFoundError(
                 "No saved policy in %s: expected a tf1_save folder or pyt_save/model.pt, "
                 "as written by Logger.save_state after setup_tf_saver or "
@@ -135,13 +123,27 @@ def load_policy(fpath: str, itr: int | str = "last",
     return load_policy_and_env(fpath, itr, deterministic)
 
 
+def _runs_inside(fpath: str) -> list[str]:
+    """The run folders (``<exp_name>_s<seed>``) directly inside ``fpath``."""
+    return sorted(osp.join(fpath, entry) for entry in os.listdir(fpath)
+                  if _RUN_DIR_RE.search(entry) and osp.isdir(osp.join(fpath, entry)))
+
+
 def _load_env(fpath: str, itr: str) -> Any:
     import joblib
 
     from spinup.utils.logx import load_state
 
-    for loader in (lambda: joblib.load(osp.join(fpath, "vars" + itr + ".pkl")),
-                   lambda: load_state(fpath, "last")):
+    vars_path = osp.join(fpath, "vars" + itr + ".pkl")
+    loaders = [lambda: joblib.load(vars_path)]
+    if not osp.isfile(vars_path):
+        # Say which state the env comes from, rather than quietly using
+        # another snapshot's.
+        print("There is no %s; the environment comes from the latest snapshot instead."
+              % vars_path)
+        loaders = []
+    loaders.append(lambda: load_state(fpath, "last"))
+    for loader in loaders:
         try:
             state = loader()
             if isinstance(state, dict) and state.get("env") is not None:
@@ -368,7 +370,7 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: int | Non
 
     # Outside /tmp/experiments the table would land in a wrapped experiment's
     # log dir (the Logger's default there); keep test runs out of it.
-    logger = EpochLogger(output_dir="/tmp/experiments/%i" % int(time.time()))
+    logger = EpochLogger(output_dir=new_default_output_dir())
     o, r, d, ep_ret, ep_len, n = _reset(env), 0, False, 0, 0, 0
     try:
         while n < num_episodes:

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 from spinup._errors import SpinupError
+from spinup.utils import _snapshots
 from spinup.utils._context import active_context
 from spinup.utils._experiment import archive
 from spinup.utils._experiment.metadata import dump_json, get_metadata
 
 # The snapshot modes the logger understands (SPEC §3.3), kept here too so
 # that a bad mode is refused when the experiment is decorated.
-_SNAPSHOT_MODES = ("all", "last", "gap", "gap_and_last", "gap_overwrite", "none")
+_SNAPSHOT_MODES = _snapshots.SNAPSHOT_MODES
 _NAME_PARAMETERS = (None, "all", "passed")
 _OPTION_NAMES = ("function", "log_dir", "name", "prefix", "snapshot_mode", "snapshot_gap",
                  "archive_launch_repo", "name_parameters", "use_existing_dir", "x_axis")

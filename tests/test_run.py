@@ -136,14 +136,14 @@ def test_algorithm_help_imports_no_framework(python_runner):
     python_runner("""
         import contextlib, io, sys
         import spinup.run
-        for algo in ["ppo", "vpg_tf1", "ppo_tf1"]:
+        for algo in spinup.run.add_with_backends(spinup.run.BASE_ALGO_NAMES):
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
                 try:
                     spinup.run.main([algo, "-h"])
                 except SystemExit as e:
                     assert e.code is None
-            assert "epochs=50," in out.getvalue()
+            assert "    epochs=" in out.getvalue() and "    logger_kwargs=dict()," in out.getvalue()
         assert "torch" not in sys.modules and "tensorflow" not in sys.modules
         """)
 

@@ -230,6 +230,26 @@ def test_a_bare_flag_still_means_true_for_other_arguments(user_module):
     assert values == {"flag": [True], "epochs": [3]}
 
 
+def test_an_algorithms_flags_are_checked_before_its_framework_loads(python_runner):
+    python_runner("""
+        import contextlib, io, sys
+        import spinup.run
+        for args, message in [
+                (["ppo", "--env", "CartPole-v1", "--pi_lrr", "1"], "no argument 'pi_lrr'"),
+                (["ppo", "--env", "CartPole-v1", "--epochs", "-1"], "can't be negative"),
+                (["sac_tf1", "--env", "Pendulum-v1", "--seed", "x"], "--seed takes a number"),
+                (["ddpg", "--env", "Pendulum-v1", "--act_noise"], "--act_noise needs a value")]:
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                try:
+                    spinup.run.main(args)
+                except SystemExit as e:
+                    assert e.code == 2
+            assert message in err.getvalue(), err.getvalue()
+        assert "torch" not in sys.modules and "tensorflow" not in sys.modules
+        """)
+
+
 def test_an_algorithms_unknown_argument_is_refused():
     proc = spinup("ppo_pytorch", "--env", "CartPole-v1", "--pi_lrr", "1e-3")
     assert proc.returncode == 2

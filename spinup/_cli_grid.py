@@ -148,7 +148,22 @@ def parse_flags(args: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, st
     for vals in words.values():
         if not vals:
             vals.append(True)
-    return _original_order(words, typed, list(shorthands)), shorthands
+    ordered = _Words(_original_order(words, typed, list(shorthands)))
+    ordered.typed = typed
+    return ordered, shorthands
+
+
+class _Words(dict):
+    """parse_flags' key -> words dict, which also remembers each flag as it
+    was typed (``typed['ac_kwargs:activation'] == '--act'``) for messages."""
+
+    typed: dict[str, str] = {}
+
+
+def _flag(key: str, words: dict[str, list[Any]]) -> str:
+    """A key as the user wrote it: '--act (ac_kwargs:activation)', '--epochs'."""
+    typed = getattr(words, "typed", {}).get(key, "--" + key)
+    return typed if typed == "--" + key else "%s (%s)" % (typed, key)
 
 
 def _original_order(words: dict[str, list[Any]], typed: dict[str, str],
@@ -625,28 +640,29 @@ def check_values(fn: Callable | inspect.Signature, words: dict[str, list[Any]],
     for key, vals in values.items():
         if key in STRING_KEYS:
             continue
+        flag = _flag(key, words)
         default = params[key].default if key in params else inspect.Parameter.empty
         numeric = _is_number(default)
         raw = words.get(key, vals)
         if numeric and raw == [True] and raw[0] is True:
-            raise UsageError("--%s needs a value: a number, such as its default %r."
-                             % (key, default))
+            raise UsageError("%s needs a value: a number, such as its default %r."
+                             % (flag, default))
         for word, value in zip(raw, vals):
             if isinstance(word, str) and isinstance(value, str) and _looks_like_code(word):
                 missing = _unresolved_name(word)
                 if missing:
-                    raise UsageError("--%s: can't find %s: %s." % (key, word, missing))
+                    raise UsageError("%s: can't find %s: %s." % (flag, word, missing))
                 try:
                     ast.parse(word.strip(), mode="eval")
                     hint = ""
                 except SyntaxError:
                     # Often the shell split an unquoted value: (64, 64) -> '(64,' '64)'.
                     hint = " Quote values with spaces or brackets, e.g. --hid \"[32, 32]\"."
-                raise UsageError("--%s: can't evaluate %r as Python (%s).%s"
-                                 % (key, word, _evaluate(word)[1], hint))
+                raise UsageError("%s: can't evaluate %r as Python (%s).%s"
+                                 % (flag, word, _evaluate(word)[1], hint))
             if numeric and not (_is_number(value) or value is None):
-                raise UsageError("--%s takes a number (its default is %r), not %r."
-                                 % (key, default, word))
+                raise UsageError("%s takes a number (its default is %r), not %r."
+                                 % (flag, default, word))
             if key.split(":")[-1] in NON_NEGATIVE and _is_number(value) and value < 0:
-                raise UsageError("--%s can't be negative (got %r); give 0 or more."
-                                 % (key, value))
+                raise UsageError("%s can't be negative (got %r); give 0 or more."
+                                 % (flag, value))

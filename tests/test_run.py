@@ -197,7 +197,8 @@ USAGE_ERRORS = [
     (["train:train", "--epochs", "-3"], "--epochs can't be negative (got -3)"),
     (["train:net", "--hid", "[32,,]"], "can't evaluate '[32,,]' as Python (invalid syntax)"),
     (["train:net", "--act", "torch.nn.NotThere"], "torch.nn has no attribute 'NotThere'"),
-    (["train:net", "--act", "nn.Relu"], "(did you mean ReLU"),
+    (["train:net", "--act", "nn.Relu"], "--act (ac_kwargs:activation): can't find nn.Relu: "
+                                        "torch.nn has no attribute 'Relu' (did you mean ReLU"),
     # An unquoted (64, 64), split in two by the shell.
     (["train:net", "--hid", "(64,", "64)"], "can't evaluate '(64,' as Python ('(' was never "
                                             "closed). Quote values with spaces or brackets"),

@@ -148,7 +148,22 @@ def parse_flags(args: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, st
     for vals in words.values():
         if not vals:
             vals.append(True)
-    return _original_order(words, typed, list(shorthands)), shorthands
+    ordered = _Words(_original_order(words, typed, list(shorthands)))
+    ordered.typed = typed
+    return ordered, shorthands
+
+
+class _Words(dict):
+    """parse_flags' key -> words dict, which also remembers each flag as it
+    was typed (``typed['ac_kwargs:activation'] == '--act'``) for messages."""
+
+    typed: dict[str, str] = {}
+
+
+def _flag(key: str, words: dict[str, list[Any]]) -> str:
+    """A key as the user wrote it: '--act (ac_kwargs:activation)', '--epochs'."""
+    typed = getattr(words, "typed", {}).get(key, "--" + key)
+    return typed if typed == "--" + key else "%s (%s)" % (typed, key)
 
 
 def _original_order(words: dict[str, list[Any]], typed: dict[str, str],
@@ -384,16 +399,10 @@ def _signature_lines(node: ast.FunctionDef | ast.AsyncFunctionDef, source: str) 
     return lines
 
 
-def read_function_source(module: str, name: str) -> tuple[list[str], str | None] | None:
-    """The parameters (with defaults) and docstring of ``module.name``, read
-    from the module's source with ``ast``, so without importing the module
-    (and its PyTorch or TensorFlow): ``--help`` stays well under a second.
-
-    Returns:
-        ``(parameter lines, docstring)``, or None when the function is not a
-        plain ``def`` at the top of a Python source file (then the caller
-        imports it and asks ``inspect``).
-    """
+def _find_def(module: str, name: str
+              ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, str] | None:
+    """The parsed top-level ``def name`` of a module's source file, and that
+    source, found without importing the module (only its parent packages)."""
     try:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):
@@ -409,8 +418,87 @@ def read_function_source(module: str, name: str) -> tuple[list[str], str | None]
         return None
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return _signature_lines(node, source), ast.get_docstring(node)
+            return node, source
     return None
+
+
+def read_function_source(module: str, name: str) -> tuple[list[str], str | None] | None:
+    """The parameters (with defaults) and docstring of ``module.name``, read
+    from the module's source with ``ast``, so without importing the module
+    (and its PyTorch or TensorFlow): ``--help`` stays well under a second.
+
+    Returns:
+        ``(parameter lines, docstring)``, or None when the function is not a
+        plain ``def`` at the top of a Python source file (then the caller
+        imports it and asks ``inspect``).
+    """
+    found = _find_def(module, name)
+    if found is None:
+        return None
+    node, source = found
+    return _signature_lines(node, source), ast.get_docstring(node)
+
+
+class _SourceDefault:
+    """A default that is code rather than a literal (``dict()``,
+    ``core.MLPActorCritic``): known by its text only."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def source_signature(module: str, name: str) -> inspect.Signature | None:
+    """The signature of ``module.name`` as its source declares it, without
+    importing the module: literal defaults (numbers, strings, booleans, None,
+    tuples) are their values, other defaults stand in as their text. Lets the
+    command line check flags and values before PyTorch or TensorFlow load.
+    None when the function can't be read that way.
+    """
+    found = _find_def(module, name)
+    if found is None:
+        return None
+    node, source = found
+    a = node.args
+
+    def default(expr: ast.expr | None) -> Any:
+        if expr is None:
+            return inspect.Parameter.empty
+        try:
+            return ast.literal_eval(expr)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return _SourceDefault(ast.get_source_segment(source, expr) or ast.unparse(expr))
+
+    P = inspect.Parameter
+    positional = a.posonlyargs + a.args
+    defaults = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+    params = []
+    for i, (arg, d) in enumerate(zip(positional, defaults)):
+        kind = P.POSITIONAL_ONLY if i < len(a.posonlyargs) else P.POSITIONAL_OR_KEYWORD
+        params.append(P(arg.arg, kind, default=default(d)))
+    if a.vararg:
+        params.append(P(a.vararg.arg, P.VAR_POSITIONAL))
+    for arg, d in zip(a.kwonlyargs, a.kw_defaults):
+        params.append(P(arg.arg, P.KEYWORD_ONLY, default=default(d)))
+    if a.kwarg:
+        params.append(P(a.kwarg.arg, P.VAR_KEYWORD))
+    try:
+        return inspect.Signature(params)
+    except ValueError:
+        return None
+
+
+def _parameters(fn: Callable | inspect.Signature) -> Any:
+    """The parameters of a function, or of a signature read from source;
+    None when they can't be known."""
+    if isinstance(fn, inspect.Signature):
+        return fn.parameters
+    try:
+        return inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return None
 
 
 def function_help(label: str, module: str, name: str) -> str:
@@ -473,12 +561,12 @@ def is_mpi_capable(fn: Callable) -> bool:
     return False
 
 
-def check_accepts(fn: Callable, label: str, keys: Sequence[str]) -> None:
-    """Check that fn takes every top-level key, plus seed and logger_kwargs
-    (which call_experiment always passes)."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
+def check_accepts(fn: Callable | inspect.Signature, label: str, keys: Sequence[str]) -> None:
+    """Check that fn (a function, or its :func:`source_signature`) takes every
+    top-level key, plus seed and logger_kwargs (which call_experiment always
+    passes)."""
+    params = _parameters(fn)
+    if params is None:
         return
     if any(p.kind == p.VAR_KEYWORD for p in params.values()):
         return
@@ -531,7 +619,7 @@ def _unresolved_name(word: str) -> str | None:
     return None
 
 
-def check_values(fn: Callable, words: dict[str, list[Any]],
+def check_values(fn: Callable | inspect.Signature, words: dict[str, list[Any]],
                  values: dict[str, list[Any]]) -> None:
     """Check the values of the function's arguments before anything launches.
 
@@ -543,34 +631,38 @@ def check_values(fn: Callable, words: dict[str, list[Any]],
     the arguments of NON_NEGATIVE.
 
     Args:
-        fn: The training function (its defaults say which arguments are numbers).
+        fn: The training function, or its :func:`source_signature` (its
+            defaults say which arguments are numbers).
         words: The raw words of each key, from :func:`parse_flags`.
         values: The evaluated values of the keys to check.
     """
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        params = {}
+    params = _parameters(fn) or {}
     for key, vals in values.items():
         if key in STRING_KEYS:
             continue
+        flag = _flag(key, words)
         default = params[key].default if key in params else inspect.Parameter.empty
         numeric = _is_number(default)
         raw = words.get(key, vals)
         if numeric and raw == [True] and raw[0] is True:
-            raise UsageError("--%s needs a value: a number, such as its default %r."
-                             % (key, default))
+            raise UsageError("%s needs a value: a number, such as its default %r."
+                             % (flag, default))
         for word, value in zip(raw, vals):
             if isinstance(word, str) and isinstance(value, str) and _looks_like_code(word):
                 missing = _unresolved_name(word)
                 if missing:
-                    raise UsageError("--%s: can't find %s: %s." % (key, word, missing))
-                raise UsageError("--%s: can't evaluate %r as Python (%s). Quote values "
-                                 "with spaces or brackets, e.g. --hid \"[32,32]\"."
-                                 % (key, word, _evaluate(word)[1]))
+                    raise UsageError("%s: can't find %s: %s." % (flag, word, missing))
+                try:
+                    ast.parse(word.strip(), mode="eval")
+                    hint = ""
+                except SyntaxError:
+                    # Often the shell split an unquoted value: (64, 64) -> '(64,' '64)'.
+                    hint = " Quote values with spaces or brackets, e.g. --hid \"[32, 32]\"."
+                raise UsageError("%s: can't evaluate %r as Python (%s).%s"
+                                 % (flag, word, _evaluate(word)[1], hint))
             if numeric and not (_is_number(value) or value is None):
-                raise UsageError("--%s takes a number (its default is %r), not %r."
-                                 % (key, default, word))
+                raise UsageError("%s takes a number (its default is %r), not %r."
+                                 % (flag, default, word))
             if key.split(":")[-1] in NON_NEGATIVE and _is_number(value) and value < 0:
-                raise UsageError("--%s can't be negative (got %r); give 0 or more."
-                                 % (key, value))
+                raise UsageError("%s can't be negative (got %r); give 0 or more."
+                                 % (flag, value))

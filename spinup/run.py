@@ -157,10 +157,15 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
         raise UsageError("You did not give a value for --env_name! Add one, e.g. "
                          "--env CartPole-v1.")
 
+    # A built-in algorithm is checked against its source first, so that a
+    # mistake is reported before PyTorch or TensorFlow take seconds to load.
+    checked = algo if algo is not None else cli.source_signature(*spinup._LAZY[cmd])
+    if checked is None:
+        checked = algo = _algo_function(cmd)
+    cli.check_accepts(checked, label, list(arg_dict))
+    cli.check_values(checked, words, arg_dict)
     if algo is None:
         algo = _algo_function(cmd)
-    cli.check_accepts(algo, label, list(arg_dict))
-    cli.check_values(algo, words, arg_dict)
 
     if log_outputs is not None:
         # Inherited by every process the grid starts (and their MPI ranks).

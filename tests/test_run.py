@@ -92,6 +92,11 @@ def progress_rows(run_dir):
     return [dict(zip(header, line.split("\t"))) for line in lines[1:]]
 
 
+def folders(path):
+    """The folders in path (the grid also writes its summary files there)."""
+    return sorted(p.name for p in path.iterdir() if p.is_dir())
+
+
 @pytest.fixture
 def user_module(tmp_path):
     (tmp_path / "train.py").write_text(USER_MODULE)
@@ -131,14 +136,14 @@ def test_algorithm_help_imports_no_framework(python_runner):
     python_runner("""
         import contextlib, io, sys
         import spinup.run
-        for algo in ["ppo", "vpg_tf1", "ppo_tf1"]:
+        for algo in spinup.run.add_with_backends(spinup.run.BASE_ALGO_NAMES):
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
                 try:
                     spinup.run.main([algo, "-h"])
                 except SystemExit as e:
                     assert e.code is None
-            assert "epochs=50," in out.getvalue()
+            assert "    epochs=" in out.getvalue() and "    logger_kwargs=dict()," in out.getvalue()
         assert "torch" not in sys.modules and "tensorflow" not in sys.modules
         """)
 
@@ -192,7 +197,11 @@ USAGE_ERRORS = [
     (["train:train", "--epochs", "-3"], "--epochs can't be negative (got -3)"),
     (["train:net", "--hid", "[32,,]"], "can't evaluate '[32,,]' as Python (invalid syntax)"),
     (["train:net", "--act", "torch.nn.NotThere"], "torch.nn has no attribute 'NotThere'"),
-    (["train:net", "--act", "nn.Relu"], "(did you mean ReLU"),
+    (["train:net", "--act", "nn.Relu"], "--act (ac_kwargs:activation): can't find nn.Relu: "
+                                        "torch.nn has no attribute 'Relu' (did you mean ReLU"),
+    # An unquoted (64, 64), split in two by the shell.
+    (["train:net", "--hid", "(64,", "64)"], "can't evaluate '(64,' as Python ('(' was never "
+                                            "closed). Quote values with spaces or brackets"),
     (["train:train", "--log_outputs", "csv", "jsnl"], "Unknown log output 'jsnl' (did you "
                                                        "mean jsonl?)"),
     (["train:train", "--log_outputs"], "--log_outputs needs one or more of: csv, jsonl"),
@@ -220,6 +229,26 @@ def test_a_bare_flag_still_means_true_for_other_arguments(user_module):
 
     cli.check_values(train, words, values)
     assert values == {"flag": [True], "epochs": [3]}
+
+
+def test_an_algorithms_flags_are_checked_before_its_framework_loads(python_runner):
+    python_runner("""
+        import contextlib, io, sys
+        import spinup.run
+        for args, message in [
+                (["ppo", "--env", "CartPole-v1", "--pi_lrr", "1"], "no argument 'pi_lrr'"),
+                (["ppo", "--env", "CartPole-v1", "--epochs", "-1"], "can't be negative"),
+                (["sac_tf1", "--env", "Pendulum-v1", "--seed", "x"], "--seed takes a number"),
+                (["ddpg", "--env", "Pendulum-v1", "--act_noise"], "--act_noise needs a value")]:
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                try:
+                    spinup.run.main(args)
+                except SystemExit as e:
+                    assert e.code == 2
+            assert message in err.getvalue(), err.getvalue()
+        assert "torch" not in sys.modules and "tensorflow" not in sys.modules
+        """)
 
 
 def test_an_algorithms_unknown_argument_is_refused():
@@ -309,7 +338,7 @@ def test_own_function_grid_from_the_working_directory(user_module):
                   "--parallel", "2", cwd=user_module, console=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     data = user_module / "data"
-    assert sorted(os.listdir(data)) == ["cmd_train_sca1", "cmd_train_sca2"]
+    assert folders(data) == ["cmd_train_sca1", "cmd_train_sca2"]
     assert sorted(os.listdir(data / "cmd_train_sca2")) == ["cmd_train_sca2_s0",
                                                            "cmd_train_sca2_s1"]
     run = data / "cmd_train_sca2" / "cmd_train_sca2_s1"
@@ -346,7 +375,7 @@ def test_log_outputs_reach_every_launched_run(user_module):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert (user_module / "outputs.txt").read_text().split() == ["csv,jsonl,tensorboard"] * 2
     # Not a grid key: the folders are named as without it.
-    assert os.listdir(user_module / "data") == ["cmd_outputs"]
+    assert folders(user_module / "data") == ["cmd_outputs"]
 
     proc = spinup("train:outputs", "--log_outputs", "mlflow,csv", "--exp_name", "again",
                   cwd=user_module)

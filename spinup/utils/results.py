@@ -283,8 +283,9 @@ def summarize(path: str | os.PathLike | Sequence[str | os.PathLike] | pd.DataFra
         A DataFrame with the columns ``exp_name``, then one column per
         hyperparameter that differs between variants (named by its grid key,
         e.g. ``pi_lr`` or ``ac_kwargs:hidden_sizes``), then ``seeds`` (how
-        many runs), ``mean``, ``std`` (the population standard deviation,
-        0 for one seed) and ``epochs`` (the fewest rows of any of its runs).
+        many runs), ``mean``, ``std`` (the sample standard deviation, with
+        n - 1 as in the grid's summary and the plotter's band; NaN for a
+        single seed) and ``epochs`` (the fewest rows of any of its runs).
 
     Raises:
         ResultsError: no runs, or no run logged ``value`` (the message lists
@@ -329,7 +330,8 @@ def summarize(path: str | os.PathLike | Sequence[str | os.PathLike] | pd.DataFra
         for c in varied:
             row[c[len("config/"):]] = first[c]
         row.update(seeds=len(group), mean=float(np.mean(group["final"])),
-                   std=float(np.std(group["final"])), epochs=int(group["epochs"].min()))
+                   std=float(np.std(group["final"], ddof=1)) if len(group) > 1 else np.nan,
+                   epochs=int(group["epochs"].min()))
         table.append(row)
     result = pd.DataFrame(table)
     result.attrs["value"] = value
@@ -347,7 +349,8 @@ def format_summary(table: pd.DataFrame) -> str:
     rows = [header]
     for _, r in table.iterrows():
         rows.append([str(r["exp_name"]), *("%s" % (r[k],) for k in keys), str(r["seeds"]),
-                     str(r["epochs"]), "%.4g ± %.4g" % (r["mean"], r["std"])])
+                     str(r["epochs"]), "%.4g" % r["mean"] + (
+                         "" if np.isnan(r["std"]) else " ± %.4g" % r["std"])])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
              for row in rows]

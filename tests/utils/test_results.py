@@ -112,11 +112,12 @@ def test_summarize_is_mean_and_std_over_seeds_per_variant(grid):
     row = table.set_index("exp_name").loc["lr_pi0-001"]
     # Final returns 2.0 (seed 0) and 4.0 (seed 10).
     assert (row["pi_lr"], row["seeds"], row["epochs"]) == (1e-3, 2, 3)
-    assert row["mean"] == pytest.approx(3.0) and row["std"] == pytest.approx(1.0)
+    # The sample standard deviation (n - 1), as the grid's summary gives it.
+    assert row["mean"] == pytest.approx(3.0) and row["std"] == pytest.approx(2 ** 0.5)
 
     # The mean of the last two rows of each run: 1.5 and 3.5.
     row = summarize(str(data / "lr"), last=2).set_index("exp_name").loc["lr_pi0-001"]
-    assert row["mean"] == pytest.approx(2.5) and row["std"] == pytest.approx(1.0)
+    assert row["mean"] == pytest.approx(2.5) and row["std"] == pytest.approx(2 ** 0.5)
 
     # From a loaded DataFrame, with another column.
     df = load_runs(str(data / "lr"), verbose=False)
@@ -129,6 +130,8 @@ def test_performance_prefers_test_returns(tmp_path):
     write_run(tmp_path, "u", 0, [1.0, 2.0])
     table = summarize(str(tmp_path) + os.sep).set_index("exp_name")
     assert table.loc["t", "mean"] == 7.0 and table.loc["u", "mean"] == 2.0
+    # One seed: no spread to speak of.
+    assert np.isnan(table.loc["t", "std"]) and table.loc["t", "seeds"] == 1
 
 
 def test_summarize_says_what_is_missing(grid, tmp_path):
@@ -152,8 +155,8 @@ def test_results_command(grid, tmp_path):
     lines = proc.stdout.splitlines()
     assert lines[0].split() == ["Variant", "pi_lr", "Seeds", "Epochs", "Performance", "(last",
                                 "2)"]
-    assert lines[2].split() == ["lr_pi0-0003", "0.0003", "2", "3", "2.5", "±", "1"]
-    assert lines[3].split() == ["lr_pi0-001", "0.001", "2", "3", "2.5", "±", "1"]
+    assert lines[2].split() == ["lr_pi0-0003", "0.0003", "2", "3", "2.5", "±", "1.414"]
+    assert lines[3].split() == ["lr_pi0-001", "0.001", "2", "3", "2.5", "±", "1.414"]
 
     for args, message in [([tmp_path / "empty_"], "No runs found under"),
                           ([data / "lr", "-y", "Nope"], "No run logged 'Nope'"),

@@ -35,3 +35,13 @@ def test_bad_wait_value_is_a_clear_error(python_runner, tmp_path):
                          check=False)
     assert proc.returncode != 0
     assert "SPINUP_WAIT_BEFORE_LAUNCH='soon' is not a number" in proc.stderr
+
+
+def test_yes_no_settings_take_the_usual_words_and_refuse_typos(python_runner, tmp_path):
+    for word, expected in (("YES", True), ("on", True), ("Off", False), ("no", False)):
+        env = {"SPINUP_FORCE_DATESTAMP": word}
+        assert config_in_fresh_process(python_runner, env, tmp_path)[1] is expected
+    proc = python_runner("import spinup.user_config", env={"SPINUP_DEFAULT_SHORTHAND": "ture"},
+                         check=False)
+    assert proc.returncode != 0
+    assert "SPINUP_DEFAULT_SHORTHAND='ture' is not a yes/no value" in proc.stderr

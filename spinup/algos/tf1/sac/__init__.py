@@ -1,0 +1,1 @@
+"""Soft Actor-Critic (TensorFlow 1)."""

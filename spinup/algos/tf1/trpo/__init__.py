@@ -1,0 +1,1 @@
+"""Trust Region Policy Optimization (TensorFlow 1)."""

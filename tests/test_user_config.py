@@ -18,7 +18,9 @@ def test_defaults(python_runner, tmp_path):
     data_dir, stamp, shorthand, wait, backend = config_in_fresh_process(python_runner, {}, tmp_path)
     assert data_dir == os.path.join(str(tmp_path), "data")
     assert (stamp, shorthand, wait) == (False, True, 5)
-    assert backend == {"vpg": "pytorch", "ppo": "pytorch"}
+    # TRPO exists only in TF1, as in the original.
+    assert backend == {"vpg": "pytorch", "ppo": "pytorch", "ddpg": "pytorch", "td3": "pytorch",
+                       "sac": "pytorch", "trpo": "tf1"}
 
 
 def test_environment_overrides(python_runner, tmp_path):

@@ -22,12 +22,19 @@ extras = {
     "mpi": ["mpi4py>=4", "mpich"],
     "plot": ["matplotlib>=3.7", "seaborn>=0.13", "pandas>=2"],
     "ray": ["ray>=2.9"],
-    "tensorboard": ["tensorboardX>=2.6"],
+    # tensorboardX writes the event files; tensorboard is the viewer
+    # (`tensorboard --logdir data/`).
+    "tensorboard": ["tensorboardX>=2.6", "tensorboard>=2.14"],
+    # mlflow-skinny is the tracking client without the server's web stack;
+    # SQLAlchemy and Alembic let it keep runs in a local SQLite store.
+    "mlflow": ["mlflow-skinny>=2.10", "sqlalchemy>=1.4", "alembic>=1.10.1"],
+    "wandb": ["wandb>=0.20"],
     "docs": ["sphinx>=7"],
     "test": ["pytest>=7", "pytest-timeout", "ruff>=0.6"],
 }
 extras["all"] = sorted(
-    {req for name in ("tf", "torch", "mpi", "plot", "ray", "tensorboard", "docs")
+    {req for name in ("tf", "torch", "mpi", "plot", "ray", "tensorboard", "mlflow", "wandb",
+                      "docs")
      for req in extras[name]}
 )
 

@@ -6,13 +6,18 @@
    dump_tabular, against a plain dict-of-lists baseline written here that
    computes the same float32 statistics, prints the same table and writes
    the same row. Target: at most 1.2x the baseline.
-3. Import time of spinup.utils.logx against bare ``python -c pass``.
+3. The same epoch with more outputs (``Logger(outputs=...)``), against the
+   same logger writing progress.txt alone. Target for ``('csv', 'jsonl')``:
+   at most 1.3x. MLflow (a local SQLite store) and W&B (offline) are
+   printed too, with the time each takes to start.
+4. Import time of spinup.utils.logx against bare ``python -c pass``.
    Target: adds under 150 ms.
 
 Every figure is a ratio against a baseline measured in the same run, since
 the machine is shared and noisy; the best of several repeats is used.
 """
 import contextlib
+import importlib.util
 import io
 import os
 import subprocess
@@ -153,6 +158,38 @@ def bench_epoch(out_dir):
     assert ours == theirs, "the baseline must write the same columns"
 
 
+def bench_outputs(out_dir):
+    # Real stores, kept inside the temporary folder: nothing is sent anywhere.
+    os.environ["MLFLOW_TRACKING_URI"] = "sqlite:///" + os.path.join(out_dir, "mlflow.db")
+    os.environ.update(WANDB_MODE="offline", WANDB_SILENT="true")
+    os.environ.pop("SPINUP_LOG_OUTPUTS", None)
+    samples = [float(x) for x in np.random.default_rng(0).normal(size=STEPS)]
+    sink = io.StringIO()
+    setups = [("progress.txt alone", ()), ("csv + jsonl", ("csv", "jsonl"))]
+    setups += [(name, (name,)) for name in ("mlflow", "wandb")
+               if importlib.util.find_spec(name) is not None]
+    loggers, startup = {}, {}
+    for label, outputs in setups:
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(sink):
+            loggers[label] = EpochLogger(output_dir=os.path.join(out_dir, "out_%d" % len(loggers)),
+                                         exp_name="bench", outputs=outputs)
+        startup[label] = time.perf_counter() - t0
+    times = {label: [] for label in loggers}
+    for _ in range(15):  # interleave so load changes hit all alike
+        for label, logger in loggers.items():
+            with contextlib.redirect_stdout(sink):
+                times[label].append(best_of(1, lambda logger=logger: logger_epoch(logger, samples)))
+    base = min(times["progress.txt alone"])
+    for label, logger in loggers.items():
+        best = min(times[label])
+        target = ", target <= 1.3x" if label == "csv + jsonl" else ""
+        print("epoch with %-18s %7.2f ms   (ratio to progress.txt alone %.2fx%s; start-up %.0f ms)"
+              % (label + ":", best * 1e3, best / base, target, startup[label] * 1e3))
+        with contextlib.redirect_stdout(sink):
+            logger.close()
+
+
 def bench_import():
     def timed(code):
         return best_of(7, lambda: subprocess.run([sys.executable, "-c", code], check=True))
@@ -167,4 +204,5 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as out_dir:
         bench_store(out_dir)
         bench_epoch(out_dir)
+        bench_outputs(out_dir)
     bench_import()

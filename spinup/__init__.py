@@ -3,9 +3,12 @@
 Everything here is loaded lazily, so ``import spinup`` stays fast and does not
 import TensorFlow or PyTorch. ``spinup.ppo`` (for example) imports the
 algorithm, and its framework, the first time you touch it.
+
+Every exception class that spinup defines derives from ``spinup.SpinupError``.
 """
 import importlib
 
+from spinup._errors import SpinupError
 from spinup.version import __version__
 
 # public name -> (module, attribute)
@@ -14,6 +17,9 @@ _LAZY = {
     "EpochLogger": ("spinup.utils.logx", "EpochLogger"),
     "vpg_pytorch": ("spinup.algos.pytorch.vpg.vpg", "vpg"),
     "ppo_pytorch": ("spinup.algos.pytorch.ppo.ppo", "ppo"),
+    "ddpg_pytorch": ("spinup.algos.pytorch.ddpg.ddpg", "ddpg"),
+    "td3_pytorch": ("spinup.algos.pytorch.td3.td3", "td3"),
+    "sac_pytorch": ("spinup.algos.pytorch.sac.sac", "sac"),
     "vpg_tf1": ("spinup.algos.tf1.vpg.vpg", "vpg"),
     "ppo_tf1": ("spinup.algos.tf1.ppo.ppo", "ppo"),
     "ddpg_tf1": ("spinup.algos.tf1.ddpg.ddpg", "ddpg"),
@@ -24,9 +30,12 @@ _LAZY = {
     # The unsuffixed names follow user_config.DEFAULT_BACKEND (PyTorch).
     "vpg": ("spinup.algos.pytorch.vpg.vpg", "vpg"),
     "ppo": ("spinup.algos.pytorch.ppo.ppo", "ppo"),
+    "ddpg": ("spinup.algos.pytorch.ddpg.ddpg", "ddpg"),
+    "td3": ("spinup.algos.pytorch.td3.td3", "td3"),
+    "sac": ("spinup.algos.pytorch.sac.sac", "sac"),
 }
 
-__all__ = ["__version__"] + sorted(_LAZY)
+__all__ = ["__version__", "SpinupError"] + sorted(_LAZY)
 
 
 def __getattr__(name):

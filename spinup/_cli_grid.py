@@ -4,16 +4,20 @@
 Everything here raises UsageError for a mistake on the command line; run.py
 turns it into a short message and exit status 2.
 """
+import argparse
 import ast
 import builtins
 import difflib
 import importlib
+import importlib.util
 import inspect
 import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
+
+from spinup._errors import SpinupError
 
 # Flags that are really other keys.
 SUBSTITUTIONS = {
@@ -25,12 +29,26 @@ SUBSTITUTIONS = {
 }
 
 # Keys that configure ExperimentGrid.run rather than the training function.
-RUN_KEYS = ["num_cpu", "data_dir", "datestamp", "parallel", "backend", "address", "resume"]
+RUN_KEYS = ["num_cpu", "data_dir", "datestamp", "parallel", "backend", "address", "resume",
+            "env_api"]
+
+# Flags that choose the logger's outputs for every run the command launches,
+# through SPINUP_LOG_OUTPUTS: output -> (module it needs, spinup extra), or
+# None when it needs nothing more.
+LOG_OUTPUTS = {
+    "csv": None,
+    "jsonl": None,
+    "tensorboard": ("tensorboardX", "tensorboard"),
+    "mlflow": ("mlflow", "mlflow"),
+    "wandb": ("wandb", "wandb"),
+}
+LOG_OUTPUTS_VAR = "SPINUP_LOG_OUTPUTS"
 
 # Keys whose words are names or paths: they are kept as typed, never eval'ed
 # (so `--exp_name 2024` stays the string '2024', and `--exp_name list` does
 # not become the builtin).
-STRING_KEYS = {"exp_name", "env_name", "data_dir", "backend", "address"}
+STRING_KEYS = {"exp_name", "env_name", "data_dir", "backend", "address", "env_api",
+               "log_outputs"}
 
 # Module names a value may use without importing them, e.g. --act torch.nn.ReLU.
 # They are imported only when a value actually refers to them.
@@ -46,12 +64,36 @@ LAZY_MODULES = {
     "math": "math",
 }
 
+# Arguments of the algorithms for which a negative number makes no sense.
+NON_NEGATIVE = {"epochs", "steps_per_epoch", "max_ep_len", "save_freq", "train_pi_iters",
+                "train_v_iters", "batch_size", "replay_size", "start_steps", "update_after",
+                "update_every", "num_test_episodes"}
+
 _FLAG_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(:[A-Za-z_][A-Za-z0-9_]*)*$")
 _NO_VALUE = object()
 
 
-class UsageError(ValueError):
+class UsageError(ValueError, SpinupError):
     """A mistake on the command line; the message says what and how to fix it."""
+
+
+def exit_usage(prog: str, message: str, status: int = 2) -> NoReturn:
+    """Print ``prog: error: message`` on one line of stderr and exit.
+
+    The one way every spinup command-line tool (``spinup.run``, ``plot``,
+    ``test_policy``) reports a mistake: one line a user can read at a glance,
+    no traceback, and exit status 2, the status of a usage error.
+    """
+    print("%s: error: %s" % (prog, " ".join(str(message).split())), file=sys.stderr)
+    sys.exit(status)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, reporting mistakes through :func:`exit_usage`
+    (argparse itself prints its usage block first, which buries the message)."""
+
+    def error(self, message: str) -> NoReturn:
+        exit_usage(self.prog.replace("python -m ", ""), message + " (see --help)")
 
 
 def did_you_mean(word: str, choices: Sequence[str], n: int = 3) -> str:
@@ -67,8 +109,9 @@ def parse_flags(args: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, st
     """Split ``--key[sh] v1 v2 --flag --other=v`` into keys and raw words.
 
     Returns (words, shorthands): words maps each key (after substitutions),
-    in the order given, to its list of raw words (a flag with no words gets
-    ``[True]``); shorthands maps keys to the shorthand given in brackets.
+    in the original's order (see _original_order), to its list of raw words
+    (a flag with no words gets ``[True]``); shorthands maps keys to the
+    shorthand given in brackets.
     """
     words: dict[str, list[Any]] = {}
     shorthands: dict[str, str] = {}
@@ -105,7 +148,28 @@ def parse_flags(args: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, st
     for vals in words.values():
         if not vals:
             vals.append(True)
-    return words, shorthands
+    return _original_order(words, typed, list(shorthands)), shorthands
+
+
+def _original_order(words: dict[str, list[Any]], typed: dict[str, str],
+                    bracketed: Sequence[str]) -> dict[str, list[Any]]:
+    """Put the keys in the order the original ``spinup.run`` leaves them in.
+
+    The original builds its dict from the words in the order typed, then
+    renames keys in two passes, each of which deletes the old key and adds
+    the new one at the end: first every ``--key[sh]`` (in the order typed),
+    then the shortcuts of SUBSTITUTIONS (in that dict's order: env, hid, act,
+    cpu, dt; a shortcut with a shorthand moves in both passes, so it ends up
+    with the shortcuts). The grid adds its keys in this order, and the order
+    decides both the folder names (``--hid[h] [32] [64] --pi_lr 1e-3 3e-4``
+    gives ``_pi0-001_h32``) and the order the variants run in, so old
+    command lines keep their folder names.
+    """
+    by_shortcut = {typed[k][2:]: k for k in words if typed[k][2:] in SUBSTITUTIONS}
+    shortcuts = [by_shortcut[name] for name in SUBSTITUTIONS if name in by_shortcut]
+    plain = [k for k in words if k not in bracketed and k not in shortcuts]
+    renamed = [k for k in words if k in bracketed and k not in shortcuts]
+    return {k: words[k] for k in plain + renamed + shortcuts}
 
 
 def evaluate(word: Any) -> Any:
@@ -113,24 +177,30 @@ def evaluate(word: Any) -> Any:
     the word itself. So ``3e-4`` is a float, ``(64,64)`` a tuple, ``True`` a
     bool and ``CartPole-v1`` a string. ``torch``, ``nn``, ``tf``, ``np`` and a
     few more module names are available, imported only when used."""
+    return _evaluate(word)[0]
+
+
+def _evaluate(word: Any) -> tuple[Any, str | None]:
+    """(value, why eval failed or None): the value as for :func:`evaluate`."""
     if not isinstance(word, str):
-        return word
+        return word, None
     try:
         tree = ast.parse(word.strip(), mode="eval")
-    except SyntaxError:
-        return word
+    except SyntaxError as e:
+        return word, "%s" % (e.msg,)
     roots = {node.value.id for node in ast.walk(tree)
              if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}
     names = {}
     for root in roots & set(LAZY_MODULES):
         try:
             names[root] = importlib.import_module(LAZY_MODULES[root])
-        except ImportError:
-            pass
+        except ImportError as e:
+            return word, "it needs %s, which can't be imported: %s" % (LAZY_MODULES[root], e)
     try:
-        return eval(compile(tree, "<command line>", "eval"), {"__builtins__": builtins}, names)
-    except Exception:
-        return word
+        code = compile(tree, "<command line>", "eval")
+        return eval(code, {"__builtins__": builtins}, names), None
+    except Exception as e:
+        return word, "%s: %s" % (type(e).__name__, e)
 
 
 def evaluate_all(words: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -175,10 +245,49 @@ def pop_run_kwargs(args: dict[str, list[Any]]) -> dict[str, Any]:
         elif key == "backend":
             if val not in ("local", "ray"):
                 raise UsageError("--backend must be local or ray, not %r." % (val,))
+        elif key == "env_api":
+            if val not in ("gymnasium", "gym"):
+                raise UsageError("--env_api must be gymnasium (the default) or gym (for "
+                                 "training code written for the old gym API), not %r."
+                                 % (val,))
         elif not isinstance(val, str):
             raise UsageError("--%s needs a value." % key)
         run_kwargs[key] = val
     return run_kwargs
+
+
+def pop_log_outputs(args: dict[str, list[Any]]) -> str | None:
+    """Take ``--log_outputs csv mlflow ...`` and ``--tensorboard`` out of args.
+
+    Returns the value for SPINUP_LOG_OUTPUTS (``'csv,mlflow'``), or None when
+    neither flag was given. An unknown output, or one whose package is not
+    installed, is a UsageError.
+    """
+    outputs: list[str] = []
+    if "log_outputs" in args:
+        for word in args.pop("log_outputs"):
+            if word is True:
+                raise UsageError("--log_outputs needs one or more of: %s."
+                                 % ", ".join(LOG_OUTPUTS))
+            outputs += [w for w in re.split(r"[,\s]+", word) if w]
+    if "tensorboard" in args:
+        vals = args.pop("tensorboard")
+        if len(vals) != 1:
+            raise UsageError("--tensorboard takes no value (or one: True or False).")
+        if _check_bool(evaluate(vals[0]), "tensorboard"):
+            outputs.append("tensorboard")
+    if not outputs:
+        return None
+    for name in outputs:
+        if name not in LOG_OUTPUTS:
+            raise UsageError("Unknown log output %r%s: choose from %s."
+                             % (name, did_you_mean(name, list(LOG_OUTPUTS)),
+                                ", ".join(LOG_OUTPUTS)))
+        needs = LOG_OUTPUTS[name]
+        if needs and importlib.util.find_spec(needs[0]) is None:
+            raise UsageError("The %s output needs the %s package, which is not installed: "
+                             "pip install 'spinup[%s]'." % (name, needs[0], needs[1]))
+    return ",".join(dict.fromkeys(outputs))
 
 
 def pop_exp_name(args: dict[str, list[Any]], default: str) -> str:
@@ -222,12 +331,7 @@ def import_function(spec: str) -> Callable:
     modname, _, fname = spec.partition(":")
     if not modname or not fname or ":" in fname:
         raise UsageError("%r is not of the form package.module:function." % spec)
-    # `python -m spinup.run` has the working dir on sys.path; the `spinup`
-    # console script doesn't, but a user's module next to them should work
-    # the same from both.
-    cwd = os.getcwd()
-    if "" not in sys.path and cwd not in sys.path:
-        sys.path.insert(0, cwd)
+    _find_modules_in_cwd()
     try:
         module = importlib.import_module(modname)
     except ModuleNotFoundError as e:
@@ -244,6 +348,91 @@ def import_function(spec: str) -> Callable:
         raise UsageError("%s is not a function." % spec)
     _share_import_root(module, modname)
     return fn
+
+
+def _find_modules_in_cwd() -> None:
+    # `python -m spinup.run` has the working dir on sys.path; the `spinup`
+    # console script doesn't, but a user's module next to them should work
+    # the same from both.
+    cwd = os.getcwd()
+    if "" not in sys.path and cwd not in sys.path:
+        sys.path.insert(0, cwd)
+
+
+def _signature_lines(node: ast.FunctionDef | ast.AsyncFunctionDef, source: str) -> list[str]:
+    """One line per parameter of a parsed ``def``, with its default as written."""
+    def text(expr: ast.expr) -> str:
+        # As typed (3e-4 stays 3e-4), falling back to ast's own rendering.
+        return ast.get_source_segment(source, expr) or ast.unparse(expr)
+
+    a = node.args
+    positional = a.posonlyargs + a.args
+    defaults = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+    lines = []
+    for i, (arg, default) in enumerate(zip(positional, defaults)):
+        lines.append(arg.arg + ("" if default is None else "=" + text(default)))
+        if a.posonlyargs and i == len(a.posonlyargs) - 1:
+            lines.append("/")
+    if a.vararg:
+        lines.append("*" + a.vararg.arg)
+    elif a.kwonlyargs:
+        lines.append("*")
+    for arg, default in zip(a.kwonlyargs, a.kw_defaults):
+        lines.append(arg.arg + ("" if default is None else "=" + text(default)))
+    if a.kwarg:
+        lines.append("**" + a.kwarg.arg)
+    return lines
+
+
+def read_function_source(module: str, name: str) -> tuple[list[str], str | None] | None:
+    """The parameters (with defaults) and docstring of ``module.name``, read
+    from the module's source with ``ast``, so without importing the module
+    (and its PyTorch or TensorFlow): ``--help`` stays well under a second.
+
+    Returns:
+        ``(parameter lines, docstring)``, or None when the function is not a
+        plain ``def`` at the top of a Python source file (then the caller
+        imports it and asks ``inspect``).
+    """
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    origin = getattr(spec, "origin", None)
+    if not origin or not origin.endswith(".py"):
+        return None
+    try:
+        with open(origin, encoding="utf-8") as f:
+            source = f.read()
+        tree = ast.parse(source, filename=origin)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return _signature_lines(node, source), ast.get_docstring(node)
+    return None
+
+
+def function_help(label: str, module: str, name: str) -> str:
+    """The text ``spinup.run ALGO --help`` prints: the signature, one argument
+    per line with its default, then the docstring (which describes them).
+
+    The source is read with ``ast`` (see :func:`read_function_source`); only
+    a function that can't be found that way is imported.
+    """
+    _find_modules_in_cwd()
+    found = read_function_source(module, name)
+    if found is None:
+        fn = import_function(module + ":" + name)  # a UsageError if it isn't there
+        try:
+            params = [str(p) for p in inspect.signature(fn).parameters.values()]
+        except (TypeError, ValueError):
+            params = ["..."]
+        found = params, inspect.getdoc(fn)
+    params, doc = found
+    flags = "\n".join("    %s," % p for p in params)
+    return ("\n\nShowing docstring for %s:\n\n%s(\n%s\n)\n\n%s\n"
+            % (label, name, flags, doc or "(%s has no docstring)" % label))
 
 
 def _share_import_root(module: Any, modname: str) -> None:
@@ -309,3 +498,79 @@ def check_accepts(fn: Callable, label: str, keys: Sequence[str]) -> None:
         if top not in names:
             raise UsageError("%s has no argument %r%s. See its arguments with --help."
                              % (label, top, did_you_mean(top, names)))
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _looks_like_code(word: str) -> bool:
+    """Whether a word was meant as Python rather than as a plain string: a
+    list, tuple, dict or call, or a dotted name from one of LAZY_MODULES."""
+    word = word.strip()
+    if word[:1] in "([{" or re.match(r"^[A-Za-z_][\w.]*\(", word):
+        return True
+    root = re.match(r"^([A-Za-z_]\w*)\.[A-Za-z_]", word)
+    return bool(root) and root.group(1) in LAZY_MODULES
+
+
+def _unresolved_name(word: str) -> str | None:
+    """For a dotted name like torch.nn.NotThere: which part is missing, with
+    the closest names that do exist."""
+    parts = word.strip().split(".")
+    try:
+        obj = importlib.import_module(LAZY_MODULES[parts[0]])
+    except (KeyError, ImportError):
+        return None
+    for i, part in enumerate(parts[1:], start=1):
+        if not hasattr(obj, part):
+            public = [n for n in dir(obj) if not n.startswith("_")]
+            owner = ".".join([LAZY_MODULES[parts[0]]] + parts[1:i])
+            return "%s has no attribute %r%s" % (owner, part, did_you_mean(part, public))
+        obj = getattr(obj, part)
+    return None
+
+
+def check_values(fn: Callable, words: dict[str, list[Any]],
+                 values: dict[str, list[Any]]) -> None:
+    """Check the values of the function's arguments before anything launches.
+
+    Catches, as a UsageError naming the flag: a word meant as Python that
+    doesn't evaluate (``--hid '[32,,]'``, ``--act torch.nn.NotThere``); a
+    value that is not a number for an argument whose default is a number
+    (``--epochs abc``); such a flag given with no value (a bare flag means
+    True, which only makes sense for the others); and a negative value for
+    the arguments of NON_NEGATIVE.
+
+    Args:
+        fn: The training function (its defaults say which arguments are numbers).
+        words: The raw words of each key, from :func:`parse_flags`.
+        values: The evaluated values of the keys to check.
+    """
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        params = {}
+    for key, vals in values.items():
+        if key in STRING_KEYS:
+            continue
+        default = params[key].default if key in params else inspect.Parameter.empty
+        numeric = _is_number(default)
+        raw = words.get(key, vals)
+        if numeric and raw == [True] and raw[0] is True:
+            raise UsageError("--%s needs a value: a number, such as its default %r."
+                             % (key, default))
+        for word, value in zip(raw, vals):
+            if isinstance(word, str) and isinstance(value, str) and _looks_like_code(word):
+                missing = _unresolved_name(word)
+                if missing:
+                    raise UsageError("--%s: can't find %s: %s." % (key, word, missing))
+                raise UsageError("--%s: can't evaluate %r as Python (%s). Quote values "
+                                 "with spaces or brackets, e.g. --hid \"[32,32]\"."
+                                 % (key, word, _evaluate(word)[1]))
+            if numeric and not (_is_number(value) or value is None):
+                raise UsageError("--%s takes a number (its default is %r), not %r."
+                                 % (key, default, word))
+            if key.split(":")[-1] in NON_NEGATIVE and _is_number(value) and value < 0:
+                raise UsageError("--%s can't be negative (got %r); give 0 or more."
+                                 % (key, value))

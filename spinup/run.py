@@ -4,7 +4,7 @@
 
     python -m spinup.run CMD [ARGS...]      (or just: spinup CMD [ARGS...])
 
-CMD is ``help``, ``plot``, ``test_policy``, an algorithm name (``ppo``,
+CMD is ``help``, ``plot``, ``test_policy``, ``results``, an algorithm name (``ppo``,
 ``vpg_tf1``, ...) or ``package.module:function`` for your own training
 function. For an algorithm, the rest of the line describes an
 ExperimentGrid::
@@ -14,11 +14,16 @@ ExperimentGrid::
 Every ``--flag`` starts a keyword argument and the words after it are the
 values to try. See the "Running experiments" docs page for the details.
 """
+
+__all__ = ["main", "parse_and_execute_grid_search", "add_with_backends"]
+
+import os
 import sys
 from collections.abc import Sequence
 from textwrap import dedent
 from typing import Any
 
+import spinup
 from spinup import _cli_grid as cli
 from spinup._cli_grid import RUN_KEYS, SUBSTITUTIONS, UsageError
 from spinup.user_config import DEFAULT_BACKEND
@@ -30,7 +35,7 @@ BACKENDS = ["pytorch", "tf1"]
 ALGO_BACKENDS = {"trpo": ["tf1"]}
 # Algorithms written to run as several MPI processes (num_cpu > 1).
 MPI_COMPATIBLE_ALGOS = ["vpg", "ppo", "trpo"]
-UTILS = ["plot", "test_policy"]
+UTILS = ["plot", "test_policy", "results"]
 HELP = ["help", "-h", "--help"]
 
 
@@ -41,11 +46,6 @@ def add_with_backends(algo_list: Sequence[str]) -> list[str]:
         algo_list_with_backends += [algo + "_" + backend
                                     for backend in ALGO_BACKENDS.get(algo, BACKENDS)]
     return algo_list_with_backends
-
-
-def friendly_err(err_msg: str) -> str:
-    """Pad an error message so it stands out in a wall of output."""
-    return "\n\n" + err_msg + "\n\n"
 
 
 def _help_text() -> str:
@@ -78,7 +78,14 @@ def _help_text() -> str:
         """) + "\n\t" + "\n\t".join(subs) + dedent("""
 
         These flags take one value and configure how the grid runs:
-        """) + "\n\t" + "\n\t".join("--" + k for k in RUN_KEYS) + "\n"
+        """) + "\n\t" + "\n\t".join("--" + k for k in RUN_KEYS) + dedent("""
+
+        These choose the logger's outputs besides progress.txt, for every run
+        (they set SPINUP_LOG_OUTPUTS):
+
+        \t--log_outputs %s
+        \t--tensorboard             (the same as --log_outputs tensorboard)
+        """) % " ".join(cli.LOG_OUTPUTS)
 
 
 def _algo_function(cmd: str) -> Any:
@@ -113,14 +120,20 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
     label = cmd if custom else "spinup." + cmd
 
     if any(arg in ("--help", "-h") for arg in args):
-        algo = cli.import_function(cmd) if custom else _algo_function(cmd)
-        print("\n\nShowing docstring for %s:\n" % label)
-        print(algo.__doc__ or "(%s has no docstring)" % label)
+        module, name = cmd.split(":", 1) if custom else spinup._LAZY[cmd]
+        text = cli.function_help(label, module, name)
+        try:
+            print(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `... --help | head`: the reader has all it wants.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit()
 
     words, given_shorthands = cli.parse_flags(args)
     arg_dict = cli.evaluate_all(words)
     run_kwargs = cli.pop_run_kwargs(arg_dict)
+    log_outputs = cli.pop_log_outputs(arg_dict)
     default_name = "cmd_" + (cmd.split(":")[1] if custom else cmd)
     exp_name = cli.pop_exp_name(arg_dict, default_name)
 
@@ -147,7 +160,11 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
     if algo is None:
         algo = _algo_function(cmd)
     cli.check_accepts(algo, label, list(arg_dict))
+    cli.check_values(algo, words, arg_dict)
 
+    if log_outputs is not None:
+        # Inherited by every process the grid starts (and their MPI ranks).
+        os.environ[cli.LOG_OUTPUTS_VAR] = log_outputs
     from spinup.utils.run_utils import ExperimentGrid, GridError, GridRunError
     try:
         eg = ExperimentGrid(name=exp_name)
@@ -184,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             # Run the utility as if it were its own script.
             if cmd == "plot":
                 from spinup.utils.plot import main as util_main
+            elif cmd == "results":
+                from spinup.utils.results import main as util_main
             else:
                 from spinup.utils.test_policy import main as util_main
             saved_argv, sys.argv = sys.argv, ["spinup.run " + cmd] + argv[1:]
@@ -201,8 +220,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 % (cmd, cli.did_you_mean(cmd, valid_algos + UTILS),
                    ", ".join(valid_algos + UTILS)))
     except UsageError as e:
-        print("spinup.run: error: %s" % e, file=sys.stderr)
-        sys.exit(2)
+        cli.exit_usage("spinup.run", str(e))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""The light modules must not pull in TensorFlow, PyTorch or Ray."""
+"""Importing spinup: light modules pull in no framework; public modules list their names."""
+import importlib
+
 import pytest
 
 LIGHT_MODULES = ["spinup", "spinup.utils.logx", "spinup.utils.run_utils", "spinup.utils.plot",
@@ -29,3 +31,18 @@ print(sorted(n for n in dir(spinup) if not n.startswith("_")))
     names = python_runner(code).stdout
     for name in ("vpg", "ppo", "vpg_pytorch", "ppo_pytorch", "vpg_tf1", "ppo_tf1", "Logger"):
         assert "'%s'" % name in names
+
+
+PUBLIC_MODULES = ["spinup", "spinup.run", "spinup.user_config"] + [
+    "spinup.utils." + name for name in ("experiment", "logx", "mpi_pytorch", "mpi_tf", "mpi_tools",
+                                        "plot", "run_entrypoint", "run_utils",
+                                        "serialization_utils", "test_policy")]
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES)
+def test_public_module_lists_its_names_in_all(module):
+    mod = importlib.import_module(module)
+    assert mod.__all__, module
+    missing = [name for name in mod.__all__ if not hasattr(mod, name)]
+    assert not missing, "%s.__all__ names what it does not define: %s" % (module, missing)
+    assert len(set(mod.__all__)) == len(mod.__all__)

@@ -13,6 +13,8 @@ TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # A user's own training functions, as in the "Running experiments" docs page.
 USER_MODULE = '''
+import os
+
 import numpy as np
 from spinup.utils.logx import EpochLogger
 from spinup.utils.mpi_tools import num_procs
@@ -31,6 +33,36 @@ def train(seed=0, scale=1.0, epochs=5, logger_kwargs=dict()):
         logger.dump_tabular()
 
 
+def net(seed=0, pi_lr=1e-3, ac_kwargs=dict(), logger_kwargs=dict()):
+    """Note which variant ran, in the order they run."""
+    with open("order.txt", "a") as f:
+        f.write(os.path.basename(logger_kwargs["output_dir"]) + "\\n")
+
+
+def outputs(seed=0, logger_kwargs=dict()):
+    """Note which logger outputs this run was given."""
+    with open("outputs.txt", "a") as f:
+        f.write(os.environ.get("SPINUP_LOG_OUTPUTS", "-") + "\\n")
+
+
+def old_gym(env_fn, seed=0, steps=300, logger_kwargs=dict()):
+    """A loop in the style of the original Spinning Up, for gym < 0.26."""
+    logger = EpochLogger(**logger_kwargs)
+    env = env_fn()
+    o, ep_ret, ep_len = env.reset(), 0, 0
+    for t in range(steps):
+        o = np.asarray(o, dtype=np.float32)  # gymnasium's (obs, info) fails here
+        o, r, d, _ = env.step(int(o[2] > 0))
+        ep_ret, ep_len = ep_ret + r, ep_len + 1
+        if d:
+            logger.store(EpRet=ep_ret, EpLen=ep_len)
+            o, ep_ret, ep_len = env.reset(), 0, 0
+    logger.log_tabular('Epoch', 0)
+    logger.log_tabular('AverageEpRet', np.mean(logger.epoch_dict['EpRet']))
+    logger.log_tabular('TotalEnvInteracts', steps)
+    logger.dump_tabular()
+
+
 def broken(seed=0, logger_kwargs=dict()):
     raise RuntimeError("this experiment is broken")
 '''
@@ -45,7 +77,9 @@ def plain(seed=0, logger_kwargs=dict()):
 def spinup(*args, cwd=None, console=False, timeout=180):
     """Run the command line; tests/ is importable (for tiny_agent)."""
     prog = [SPINUP] if console else [sys.executable, "-m", "spinup.run"]
-    env = dict(os.environ, PYTHONPATH=TESTS_DIR, SPINUP_WAIT_BEFORE_LAUNCH="0",
+    # The spinup next to these tests, whichever checkout that is.
+    path = os.pathsep.join([TESTS_DIR, os.path.dirname(TESTS_DIR)])
+    env = dict(os.environ, PYTHONPATH=path, SPINUP_WAIT_BEFORE_LAUNCH="0",
                OMP_NUM_THREADS="1")
     return subprocess.run(prog + [str(a) for a in args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=timeout)
@@ -71,7 +105,8 @@ def user_module(tmp_path):
 def test_help_lists_commands_and_substitutions(args):
     proc = spinup(*args)
     assert proc.returncode == 0
-    for word in ["ppo_tf1", "vpg_pytorch", "plot", "test_policy", "package.module:function",
+    for word in ["ppo_tf1", "vpg_pytorch", "plot", "test_policy", "results",
+                 "package.module:function",
                  "--hid       for       --ac_kwargs:hidden_sizes", "--parallel"]:
         assert word in proc.stdout
 
@@ -80,11 +115,49 @@ def test_help_after_an_algorithm_prints_its_docstring(user_module):
     proc = spinup("vpg", "--env", "CartPole-v1", "--help")
     assert proc.returncode == 0
     assert "Showing docstring for spinup.vpg_pytorch:" in proc.stdout
-    assert "steps_per_epoch" in proc.stdout
+    # The signature with every default, as written in the source, then the
+    # docstring's description of each argument.
+    for default in ["    env_fn,\n", "    steps_per_epoch=4000,\n", "    pi_lr=3e-4,\n",
+                    "    logger_kwargs=dict(),\n", "    *,\n    resume=False,\n)"]:
+        assert default in proc.stdout
+    assert "epochs (int): Number of epochs of interaction" in proc.stdout
 
     proc = spinup("unaware:plain", "-h", cwd=user_module)
     assert proc.returncode == 0
     assert "A function that knows nothing about MPI." in proc.stdout
+
+
+def test_algorithm_help_imports_no_framework(python_runner):
+    python_runner("""
+        import contextlib, io, sys
+        import spinup.run
+        for algo in ["ppo", "vpg_tf1", "ppo_tf1"]:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                try:
+                    spinup.run.main([algo, "-h"])
+                except SystemExit as e:
+                    assert e.code is None
+            assert "epochs=50," in out.getvalue()
+        assert "torch" not in sys.modules and "tensorflow" not in sys.modules
+        """)
+
+
+@pytest.mark.parametrize("util, flags", [
+    ("plot", ["--legend", "--xaxis", "-x", "--value", "-y", "--count", "--smooth", "--select",
+              "--exclude", "--est", "--savedir", "--format"]),
+    ("test_policy", ["--len", "--episodes", "-n", "--norender", "--itr", "--deterministic",
+                     "-d"]),
+])
+def test_utility_help_describes_every_flag_with_its_default(util, flags):
+    proc = spinup(util, "--help")
+    assert proc.returncode == 0, proc.stderr
+    options = proc.stdout.split("options:")[1]
+    for flag in flags:
+        assert flag in options
+    # One "(default: ...)" for each option but -h.
+    described = [f for f in flags if f.startswith("--")]
+    assert " ".join(options.split()).count("(default: ") == len(described)
 
 
 # ---------------------------------------------------------------- usage errors
@@ -112,6 +185,19 @@ USAGE_ERRORS = [
     (["unaware:plain", "--cpu", "2"], "unaware:plain can't use MPI, so --num_cpu must be 1"),
     (["train:train", "--address", "ray://head:10001"], "is for backend='ray'"),
     (["train:train", "--resume", "--dt"], "resume=True needs stable output folders"),
+    # Values checked against the function's defaults, before anything starts.
+    (["train:train", "--epochs", "abc"], "--epochs takes a number (its default is 5), not 'abc'"),
+    (["train:train", "--seed", "0", "abc"], "--seed takes a number (its default is 0), not 'abc'"),
+    (["train:train", "--epochs"], "--epochs needs a value: a number"),
+    (["train:train", "--epochs", "-3"], "--epochs can't be negative (got -3)"),
+    (["train:net", "--hid", "[32,,]"], "can't evaluate '[32,,]' as Python (invalid syntax)"),
+    (["train:net", "--act", "torch.nn.NotThere"], "torch.nn has no attribute 'NotThere'"),
+    (["train:net", "--act", "nn.Relu"], "(did you mean ReLU"),
+    (["train:train", "--log_outputs", "csv", "jsnl"], "Unknown log output 'jsnl' (did you "
+                                                       "mean jsonl?)"),
+    (["train:train", "--log_outputs"], "--log_outputs needs one or more of: csv, jsonl"),
+    (["train:train", "--tensorboard", "maybe"], "--tensorboard takes True or False"),
+    (["train:train", "--env_api", "gym3"], "--env_api must be gymnasium (the default) or gym"),
 ]
 
 
@@ -121,8 +207,19 @@ def test_usage_errors_exit_2_with_a_short_message(args, message, user_module):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert len(proc.stderr.splitlines()) <= 3
+    assert proc.stderr.startswith("spinup.run: error: ") and proc.stderr.count("\n") == 1
     assert not os.path.exists(user_module / "data"), "something ran before the error"
+
+
+def test_a_bare_flag_still_means_true_for_other_arguments(user_module):
+    words, _ = cli.parse_flags(["--flag", "--epochs", "3"])
+    values = cli.evaluate_all(words)
+
+    def train(seed=0, flag=False, epochs=5, logger_kwargs=dict()):
+        pass
+
+    cli.check_values(train, words, values)
+    assert values == {"flag": [True], "epochs": [3]}
 
 
 def test_an_algorithms_unknown_argument_is_refused():
@@ -138,7 +235,8 @@ def test_flags_values_shorthands_and_substitutions():
     words, shorthands = cli.parse_flags(
         ["--env", "CartPole-v1", "--hid[h]", "[32,32]", "(64,)", "--dt", "--pi_lr=3e-4", "1e-3",
          "--exp_name", "2024"])
-    assert list(words) == ["env_name", "ac_kwargs:hidden_sizes", "datestamp", "pi_lr", "exp_name"]
+    # In the original's order: plain flags, then --key[sh], then the shortcuts.
+    assert list(words) == ["pi_lr", "exp_name", "env_name", "ac_kwargs:hidden_sizes", "datestamp"]
     assert shorthands == {"ac_kwargs:hidden_sizes": "h"}
     values = cli.evaluate_all(words)
     assert values == {"env_name": ["CartPole-v1"], "ac_kwargs:hidden_sizes": [[32, 32], (64,)],
@@ -146,6 +244,27 @@ def test_flags_values_shorthands_and_substitutions():
     assert cli.pop_run_kwargs(values) == {"datestamp": True}
     assert cli.pop_exp_name(values, "cmd_ppo") == "2024"
     assert cli.pop_exp_name({}, "cmd_ppo") == "cmd_ppo"
+
+
+def test_renamed_flags_go_last_in_the_order_of_the_original():
+    words, _ = cli.parse_flags(["--dt", "--cpu", "1", "--act", "torch.nn.Tanh", "--hid", "[8]",
+                                "--env", "CartPole-v1", "--seed", "0", "--clip_ratio[c]", "0.1",
+                                "--pi_lr[lr]", "1e-3", "--gamma", "0.99"])
+    assert list(words) == ["seed", "gamma", "clip_ratio", "pi_lr", "env_name",
+                           "ac_kwargs:hidden_sizes", "ac_kwargs:activation", "num_cpu",
+                           "datestamp"]
+    # --env_name itself is no shortcut, so it keeps its place.
+    words, _ = cli.parse_flags(["--env_name", "CartPole-v1", "--seed", "0"])
+    assert list(words) == ["env_name", "seed"]
+
+
+def test_old_command_lines_keep_their_folder_names_and_run_order(user_module):
+    proc = spinup("train:net", "--hid[h]", "[32]", "[64]", "--pi_lr", "0.001", "0.0003",
+                  "--exp_name", "g1", cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    # The names and the order the original Spinning Up gives this command line.
+    assert (user_module / "order.txt").read_text().split() == [
+        "g1_pi0-001_h32_s0", "g1_pi0-001_h64_s0", "g1_pi0-0003_h32_s0", "g1_pi0-0003_h64_s0"]
 
 
 def test_values_are_evaluated_or_kept_as_strings():
@@ -205,12 +324,48 @@ def test_own_function_grid_from_the_working_directory(user_module):
     with open(user_module / "plots" / "Performance.png", "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 
+    # The results command: one line per variant, the varied key as a column.
+    proc = spinup("results", data / "cmd_train", cwd=user_module, console=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["Variant", "scale", "Seeds", "Epochs", "Performance"]
+    assert [line.split()[:4] for line in lines[2:]] == [["cmd_train_sca1", "1", "2", "3"],
+                                                        ["cmd_train_sca2", "2", "2", "3"]]
+
 
 def test_num_cpu_runs_an_mpi_capable_function_on_several_processes(user_module):
     proc = spinup("train:train", "--cpu", "2", "--epochs", "1", "--exp_name", "mpi",
                   cwd=user_module)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert progress_rows(user_module / "data" / "mpi" / "mpi_s0")[0]["NumProcs"] == "2"
+
+
+def test_log_outputs_reach_every_launched_run(user_module):
+    proc = spinup("train:outputs", "--seed", "0", "1", "--log_outputs", "csv", "jsonl",
+                  "--tensorboard", "--parallel", "2", cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert (user_module / "outputs.txt").read_text().split() == ["csv,jsonl,tensorboard"] * 2
+    # Not a grid key: the folders are named as without it.
+    assert os.listdir(user_module / "data") == ["cmd_outputs"]
+
+    proc = spinup("train:outputs", "--log_outputs", "mlflow,csv", "--exp_name", "again",
+                  cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert (user_module / "outputs.txt").read_text().split()[-1] == "mlflow,csv"
+
+
+def test_old_gym_api_code_runs_with_env_api_gym(user_module):
+    proc = spinup("train:old_gym", "--env", "CartPole-v1", "--exp_name", "old",
+                  "--env_api", "gym", cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    row = progress_rows(user_module / "data" / "old" / "old_s0")[0]
+    assert row["TotalEnvInteracts"] == "300" and float(row["AverageEpRet"]) > 20
+
+    # The same code on gymnasium's API fails, as it did before env_api.
+    proc = spinup("train:old_gym", "--env", "CartPole-v1", "--exp_name", "new",
+                  cwd=user_module)
+    assert proc.returncode == 1
+    assert "inhomogeneous" in proc.stdout + proc.stderr
 
 
 def test_a_failed_experiment_exits_1(user_module):
@@ -267,6 +422,18 @@ def test_each_algorithm_runs_from_the_command_line(cmd, algo_runs):
     proc = spinup("test_policy", run, "-nr", "-n", "2", *deterministic)
     assert proc.returncode == 0, proc.stderr
     assert "Episode 1 \t EpRet" in proc.stdout
+
+
+def test_test_policy_on_an_experiment_folder_names_its_runs(algo_runs):
+    base, results = algo_runs
+    assert results["vpg_pytorch"][0] == 0
+    experiment = base / "vpg_pytorch"
+    proc = spinup("test_policy", experiment, "-nr", "-n", "1")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert ("is an experiment folder with 2 runs (vpg_pytorch_s0, vpg_pytorch_s1): give one "
+            "of them, e.g. python -m spinup.run test_policy %s" % (experiment / "vpg_pytorch_s0")
+            in proc.stderr)
 
 
 def test_test_policy_remakes_the_env_from_the_config_of_a_cli_run(algo_runs):

@@ -18,9 +18,9 @@ def test_defaults(python_runner, tmp_path):
     data_dir, stamp, shorthand, wait, backend = config_in_fresh_process(python_runner, {}, tmp_path)
     assert data_dir == os.path.join(str(tmp_path), "data")
     assert (stamp, shorthand, wait) == (False, True, 5)
-    # TRPO exists only in TF1, as in the original.
-    assert backend == {"vpg": "pytorch", "ppo": "pytorch", "ddpg": "pytorch", "td3": "pytorch",
-                       "sac": "pytorch", "trpo": "tf1"}
+    # PyTorch by default, except TRPO, which only TF1 has.
+    assert {"vpg", "ppo", "ddpg", "td3", "sac"} <= set(backend)
+    assert all(v == ("tf1" if k == "trpo" else "pytorch") for k, v in backend.items()), backend
 
 
 def test_environment_overrides(python_runner, tmp_path):
@@ -35,3 +35,13 @@ def test_bad_wait_value_is_a_clear_error(python_runner, tmp_path):
                          check=False)
     assert proc.returncode != 0
     assert "SPINUP_WAIT_BEFORE_LAUNCH='soon' is not a number" in proc.stderr
+
+
+def test_yes_no_settings_take_the_usual_words_and_refuse_typos(python_runner, tmp_path):
+    for word, expected in (("YES", True), ("on", True), ("Off", False), ("no", False)):
+        env = {"SPINUP_FORCE_DATESTAMP": word}
+        assert config_in_fresh_process(python_runner, env, tmp_path)[1] is expected
+    proc = python_runner("import spinup.user_config", env={"SPINUP_DEFAULT_SHORTHAND": "ture"},
+                         check=False)
+    assert proc.returncode != 0
+    assert "SPINUP_DEFAULT_SHORTHAND='ture' is not a yes/no value" in proc.stderr

@@ -196,15 +196,17 @@ def restore(snapshot: dict | None, **objects: Any) -> None:
 
     ``restore(snapshot, model_state=ac, pi_optimizer=pi_opt)`` calls
     ``ac.load_state_dict(snapshot["model_state"])`` and so on: anything with
-    a ``load_state_dict`` (PyTorch modules and optimizers, replay buffers).
-    A snapshot that does not fit (say, ``ac_kwargs`` changed between the
-    runs) is a ValueError that says so.
+    a ``load_state_dict`` (PyTorch modules and optimizers, replay buffers),
+    or a function that takes the saved value (as TF1 code restores its
+    session's variables). A snapshot that does not fit (say, ``ac_kwargs``
+    changed between the runs) is a ValueError that says so.
     """
     if snapshot is None:
         return
     for name, obj in objects.items():
+        load = getattr(obj, "load_state_dict", obj)
         try:
-            obj.load_state_dict(snapshot[name])
+            load(snapshot[name])
         except (RuntimeError, ValueError, KeyError) as e:
             raise ValueError("Cannot resume: the snapshot does not fit this actor-critic "
                              "(were ac_kwargs changed?): %r: %s" % (name, e)) from e

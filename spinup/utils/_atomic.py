@@ -8,8 +8,6 @@ one, never half of a file.
 """
 import ctypes
 import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +16,9 @@ _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 _AT_FDCWD = -100
 
 
-def _tmp_path_beside(path: str) -> str:
+def tmp_path_beside(path: str) -> str:
+    """A fresh temporary name in the folder of ``path`` (hidden, ending in
+    ``.tmp``), for a file that is renamed to ``path`` once written."""
     # A name no other writer uses; the file itself is created by whoever
     # writes it, with the usual permissions (mkstemp would make it 0600).
     folder, name = os.path.split(os.path.abspath(path))
@@ -29,12 +29,12 @@ def _tmp_path_beside(path: str) -> str:
 def atomic_path(path: str) -> Iterator[str]:
     """Yield a temporary file name beside ``path``; on success rename it to
     ``path``, on error remove it (and leave ``path`` untouched)."""
-    tmp = _tmp_path_beside(path)
+    tmp = tmp_path_beside(path)
     try:
         yield tmp
         os.replace(tmp, path)
     except BaseException:
-        _remove_quietly(tmp)
+        remove_quietly(tmp)
         raise
 
 
@@ -53,32 +53,9 @@ def write_with(path: str, writer: Callable[[str], None]) -> None:
         writer(tmp)
 
 
-def replace_dir(path: str, build: Callable[[str], None]) -> None:
-    """Atomically replace the folder ``path`` with one made by ``build``.
-
-    ``build(tmp_dir)`` must create ``tmp_dir`` (it does not exist yet when it
-    is called). The new folder then takes the place of the old one in a single
-    step: a first save is a plain rename; later saves swap the two folders
-    with Linux's renameat2(RENAME_EXCHANGE), so ``path`` always names a
-    complete folder. Where that call is missing, the old folder is moved aside
-    first, which leaves a short window without ``path``.
-    """
-    folder, name = os.path.split(os.path.abspath(path))
-    staging = tempfile.mkdtemp(prefix="." + name + ".", suffix=".tmp", dir=folder)
-    tmp_dir = os.path.join(staging, name)
-    try:
-        build(tmp_dir)
-        if not os.path.isdir(path):
-            os.rename(tmp_dir, path)
-        elif not _exchange(tmp_dir, path):
-            old = os.path.join(staging, name + ".old")
-            os.rename(path, old)
-            os.rename(tmp_dir, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _exchange(a: str, b: str) -> bool:
+def exchange(a: str, b: str) -> bool:
+    """Swap two paths in one step with Linux's renameat2(RENAME_EXCHANGE);
+    False where that is not available (then nothing was done)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
@@ -90,7 +67,8 @@ def _exchange(a: str, b: str) -> bool:
     return rc == 0
 
 
-def _remove_quietly(path: str) -> None:
+def remove_quietly(path: str) -> None:
+    """Remove a file if it is there; ignore errors."""
     try:
         os.remove(path)
     except OSError:

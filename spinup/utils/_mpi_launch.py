@@ -18,8 +18,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from spinup._errors import SpinupError
 
-class MPILauncherNotFoundError(RuntimeError):
+
+class MPILauncherNotFoundError(RuntimeError, SpinupError):
     """Raised by mpi_fork when no ``mpiexec`` launcher (or no mpi4py) can be found."""
 
     # Shown and pickled under the public module it is imported from.
@@ -164,7 +166,7 @@ def run_until_done(args: list[str], env: dict[str, str]) -> int:
     previous = {}
     stopped_by = []  # signals the parent received
 
-    def forward(signum, frame):
+    def forward(signum, _frame):
         stopped_by.append(signum)
         if proc is not None and proc.poll() is None:
             proc.send_signal(signum)

@@ -14,20 +14,34 @@ Two classes do the work:
 Importing this module does not import TensorFlow or PyTorch; they are only
 imported when you set up a TF or PyTorch saver.
 """
+import errno
+import fcntl
+import io
 import json
 import os
 import os.path as osp
-import re
+import shutil
+import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from spinup.utils import _atomic
+from spinup._constants import DEFAULT_OUTPUT_DIR_PATTERN
+from spinup._errors import LogDirError, LogFileError, LoggerError, LoggerTypeError
+from spinup.utils import _atomic, _snapshots
 from spinup.utils._context import current_context
-from spinup.utils._log_errors import LogDirError, LogFileError, LoggerError, LoggerTypeError
-from spinup.utils._writers import ProgressWriter, TableWriter, TensorBoardWriter
+from spinup.utils._snapshots import SNAPSHOT_MODES
+from spinup.utils._writers import (
+    ProgressWriter,
+    RunInfo,
+    TableWriter,
+    next_free_name,
+    open_outputs,
+    parse_outputs,
+)
 from spinup.utils.mpi_tools import mpi_statistics_scalar, num_procs, proc_id
 from spinup.utils.serialization_utils import convert_json
 
@@ -43,7 +57,6 @@ color2num = dict(
     crimson=38,
 )
 
-SNAPSHOT_MODES = ("last", "all", "gap", "gap_and_last", "gap_overwrite", "none")
 
 
 def colorize(string: str, color: str, bold: bool = False, highlight: bool = False) -> str:
@@ -95,9 +108,6 @@ def restore_tf_graph(sess: Any, fpath: str) -> dict[str, Any]:
     return model
 
 
-_VARS_RE = re.compile(r"^vars(\d+)\.pkl$")
-
-
 def load_state(output_dir: str, itr: Any = "last") -> dict[str, Any]:
     """Load back a state dict saved by ``Logger.save_state``.
 
@@ -125,21 +135,14 @@ def load_state(output_dir: str, itr: Any = "last") -> dict[str, Any]:
 def snapshot_path(output_dir: str, itr: Any = "last") -> str:
     """The vars file that ``load_state(output_dir, itr)`` would read."""
     if itr == "last":
-        candidates = []
-        try:
-            entries = os.listdir(output_dir)
-        except FileNotFoundError:
+        if not osp.isdir(output_dir):
             raise FileNotFoundError("No output directory %s to load a snapshot from."
-                                    % output_dir) from None
-        numbered = [int(m.group(1)) for m in map(_VARS_RE.match, entries) if m]
-        if numbered:
-            candidates.append(osp.join(output_dir, "vars%d.pkl" % max(numbered)))
-        if "vars.pkl" in entries:
-            candidates.append(osp.join(output_dir, "vars.pkl"))
-        if not candidates:
+                                    % output_dir)
+        found = _snapshots.latest(output_dir, "vars")
+        if found is None:
             raise FileNotFoundError("No snapshot (vars.pkl or vars<N>.pkl) in %s." % output_dir)
-        return max(candidates, key=osp.getmtime)
-    path = osp.join(output_dir, "vars.pkl" if itr is None else "vars%d.pkl" % int(itr))
+        return osp.join(output_dir, "vars%s.pkl" % found)
+    path = osp.join(output_dir, _snapshots.vars_name(None if itr is None else int(itr)))
     if not osp.isfile(path):
         raise FileNotFoundError("No snapshot %s." % path)
     return path
@@ -156,7 +159,7 @@ class Logger:
     def __init__(self, output_dir: str | None = None, output_fname: str = "progress.txt",
                  exp_name: str | None = None, *, resume: bool = False,
                  snapshot_mode: str | None = None, snapshot_gap: int = 1,
-                 tensorboard: bool = False):
+                 tensorboard: bool = False, outputs: str | Sequence[str] | None = None):
         """
         Initialize a Logger.
 
@@ -190,16 +193,22 @@ class Logger:
                 snapshots for the 'gap' modes.
 
             tensorboard (bool): Keyword only. Also write every row as
-                TensorBoard scalars under ``output_dir/tb``.
+                TensorBoard scalars under ``output_dir/tb`` (the same as
+                adding ``'tensorboard'`` to ``outputs``).
+
+            outputs: Keyword only. More places to write every row to, besides
+                progress.txt and the printed table: any of ``'csv'``
+                (progress.csv), ``'jsonl'`` (progress.jsonl),
+                ``'tensorboard'``, ``'mlflow'`` and ``'wandb'``. None (the
+                default) takes them from the ``SPINUP_LOG_OUTPUTS``
+                environment variable (``csv,mlflow``), or none at all. See
+                :doc:`outputs`.
         """
+        output_names = parse_outputs(outputs, tensorboard)  # a bad name fails on every rank
         ctxt = current_context()
         if snapshot_mode is None and ctxt is not None:
             snapshot_mode, snapshot_gap = ctxt.snapshot_mode, ctxt.snapshot_gap
-        if snapshot_mode is not None and snapshot_mode not in SNAPSHOT_MODES:
-            raise LoggerError("Unknown snapshot_mode %r; use one of %s (or None for the "
-                              "original behaviour)." % (snapshot_mode, ", ".join(SNAPSHOT_MODES)))
-        if not isinstance(snapshot_gap, int) or snapshot_gap < 1:
-            raise LoggerError("snapshot_gap must be a positive int, not %r." % (snapshot_gap,))
+        _snapshots.check(snapshot_mode, snapshot_gap, LoggerError)
         self.snapshot_mode = snapshot_mode
         self.snapshot_gap = snapshot_gap
         # Inside a wrapped experiment, the experiment's log dir is the
@@ -216,20 +225,29 @@ class Logger:
         self.writers = []
         self.output_file = None
         self._progress = None
+        self._lock_key = None
 
         if proc_id() == 0:
-            self.output_dir = output_dir or "/tmp/experiments/%i" % int(time.time())
+            if output_dir is None:
+                output_dir, in_context_dir = new_default_output_dir(), True
+            self.output_dir = output_dir
             _prepare_output_dir(self.output_dir, warn_if_exists=not in_context_dir)
+            self._lock_key = _lock_output_dir(self.output_dir)
+            # A run killed while saving may have left temporary files, or a
+            # model without the vars.pkl it belongs with: tidy up first.
+            _snapshots.recover(self.output_dir)
             path = osp.join(self.output_dir, output_fname)
+            _refuse_or_move_link(path, resume)
             self._progress = ProgressWriter(path, resume=resume,
                                             announce=lambda m: print(colorize(m, "yellow")))
             self.output_file = self._progress.file
+            _check_opened(self._progress.file, path)
             print(colorize("Logging data to %s" % self._progress.path, "green", bold=True))
             # The progress file goes first: when resuming, it checks the row
             # before anything is printed.
             self.writers = [self._progress, TableWriter()]
-            if tensorboard:
-                self.writers.append(TensorBoardWriter(osp.join(self.output_dir, "tb")))
+            self.writers += open_outputs(output_names, RunInfo(
+                self.output_dir, exp_name, resume, lambda m: print(colorize(m, "yellow"))))
         else:
             self.output_dir = None
 
@@ -247,6 +265,7 @@ class Logger:
         make sure to call ``dump_tabular`` to write them out to file and
         stdout (otherwise they will not get saved anywhere).
         """
+        _check_key(key)
         if self.first_row:
             if self._progress is not None:
                 self._progress.check_key(key)
@@ -289,6 +308,8 @@ class Logger:
             print(colorize("Saving config:\n", color="cyan", bold=True))
             print(output)
             _atomic.write_text(osp.join(self.output_dir, "config.json"), output)
+            for writer in self.writers:  # MLflow parameters, the W&B config
+                writer.save_config(config_json)
 
     def save_state(self, state_dict: dict[str, Any], itr: int | None = None) -> None:
         """
@@ -318,18 +339,44 @@ class Logger:
         """
         if proc_id() != 0:
             return
-        for target in self._snapshot_targets(itr):
-            fname = "vars.pkl" if target is None else "vars%d.pkl" % target
-            try:
-                import joblib
-                _atomic.write_with(osp.join(self.output_dir, fname),
-                                   lambda tmp: joblib.dump(state_dict, tmp))
-            except Exception:
-                self.log("Warning: could not pickle state_dict.", color="red")
+        targets = _snapshots.targets(self.snapshot_mode, self.snapshot_gap, itr)
+        if not targets:
+            return
+        state_bytes = _pickled(state_dict)
+        if state_bytes is None:
+            self.log("Warning: could not pickle state_dict.", color="red")
+        for target in targets:
+            self._save_snapshot(target, state_bytes)
+
+    def _save_snapshot(self, target: int | None, state_bytes: bytes | None) -> None:
+        """Write one snapshot's files under temporary names, then put them
+        in place together (see ``_snapshots.commit``)."""
+        vars_path = osp.join(self.output_dir, _snapshots.vars_name(target))
+        vars_tmp = None
+        staging = []
+        writing = vars_path  # the file to name if a write fails
+        try:
+            if state_bytes is not None:
+                vars_tmp = _atomic.tmp_path_beside(vars_path)
+                _write_bytes(vars_tmp, state_bytes)
+            models = []
             if hasattr(self, "tf_saver_elements"):
-                self._tf_simple_save(target)
+                writing = osp.join(self.output_dir, _snapshots.tf_name(target))
+                models.append(self._tf_stage(target, staging))
             if hasattr(self, "pytorch_saver_elements"):
-                self._pytorch_simple_save(target)
+                writing = osp.join(self.output_dir, "pyt_save", _snapshots.model_name(target))
+                models.append(self._pytorch_stage(target, staging))
+            writing = self.output_dir
+            _snapshots.commit(self.output_dir, target, vars_tmp, models)
+        except LoggerError:
+            raise
+        except OSError as e:
+            raise _save_error(e, writing) from e
+        finally:
+            if vars_tmp is not None:
+                _atomic.remove_quietly(vars_tmp)
+            for folder in staging:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def save_epoch(self, state_dict: dict[str, Any], epoch: int) -> None:
         """Save the state reached after ``epoch``, as a training loop does.
@@ -340,24 +387,6 @@ class Logger:
         (numbered, unnumbered, every ``snapshot_gap`` epochs, ...).
         """
         self.save_state(state_dict, None if self.snapshot_mode is None else epoch)
-
-    def _snapshot_targets(self, itr: int | None):
-        """Which snapshots (None = unnumbered, int = numbered) to write."""
-        mode = self.snapshot_mode
-        if mode is None:
-            return [itr]
-        if mode == "none":
-            return []
-        if mode == "last" or itr is None:
-            return [None]
-        due = itr % self.snapshot_gap == 0
-        if mode == "all":
-            return [itr]
-        if mode == "gap":
-            return [itr] if due else []
-        if mode == "gap_and_last":
-            return [None, itr] if due else [None]
-        return [None] if due else []  # gap_overwrite
 
     def setup_tf_saver(self, sess: Any, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
         """
@@ -399,16 +428,37 @@ class Logger:
         easy to associate tensors to variables after restore."""
         if proc_id() != 0:
             return
+        staging = []
+        try:
+            _snapshots.commit(self.output_dir, itr, None, [self._tf_stage(itr, staging)])
+        except LoggerError:
+            raise
+        except OSError as e:
+            raise _save_error(e, osp.join(self.output_dir, _snapshots.tf_name(itr))) from e
+        finally:
+            for folder in staging:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _tf_stage(self, itr: int | None, staging: list[str]) -> tuple[str, str]:
+        """Save the TF model into a temporary folder beside its final place;
+        return (temporary path, final path)."""
         import joblib
         import tensorflow as tf
 
-        fpath = osp.join(self.output_dir, "tf1_save" + ("%d" % itr if itr is not None else ""))
-
-        def build(tmp_dir):
+        fpath = osp.join(self.output_dir, _snapshots.tf_name(itr))
+        _refuse_link(fpath)
+        folder = tempfile.mkdtemp(prefix=".%s." % osp.basename(fpath), suffix=".tmp",
+                                  dir=self.output_dir)
+        staging.append(folder)
+        tmp_dir = osp.join(folder, osp.basename(fpath))
+        try:
             tf.compat.v1.saved_model.simple_save(export_dir=tmp_dir, **self.tf_saver_elements)
-            joblib.dump(self.tf_saver_info, osp.join(tmp_dir, "model_info.pkl"))
-
-        _atomic.replace_dir(fpath, build)
+        except tf.errors.OpError as e:
+            # TensorFlow reports a failed write as its own error; the
+            # user needs to hear it was the disk.
+            raise _os_error_from_message(str(e)) from e
+        joblib.dump(self.tf_saver_info, osp.join(tmp_dir, "model_info.pkl"))
+        return tmp_dir, fpath
 
     def setup_pytorch_saver(self, what_to_save: Any) -> None:
         """
@@ -430,16 +480,52 @@ class Logger:
         """Saves the PyTorch model (or models)."""
         if proc_id() != 0:
             return
+        staging = []
+        fname = osp.join(self.output_dir, "pyt_save", _snapshots.model_name(itr))
+        try:
+            _snapshots.commit(self.output_dir, itr, None, [self._pytorch_stage(itr, staging)])
+        except LoggerError:
+            raise
+        except OSError as e:
+            raise _save_error(e, fname) from e
+        finally:
+            for folder in staging:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _pytorch_stage(self, itr: int | None, staging: list[str]) -> tuple[str, str]:
+        """torch.save the model into a temporary folder in ``pyt_save``;
+        return (temporary path, final path).
+
+        The file is written as ``model.pt`` (not under a temporary file
+        name) because torch names the records inside the zip after the
+        file: ``model/data.pkl``, as in the original's files.
+        """
         import torch
 
         fpath = osp.join(self.output_dir, "pyt_save")
-        fname = osp.join(fpath, "model" + ("%d" % itr if itr is not None else "") + ".pt")
-        os.makedirs(fpath, exist_ok=True)
+        _refuse_link(fpath)
+        if not osp.isdir(fpath):
+            os.mkdir(fpath)
+        name = _snapshots.model_name(itr)
+        folder = tempfile.mkdtemp(prefix=".%s." % name, suffix=".tmp", dir=fpath)
+        staging.append(folder)
+        tmp = osp.join(folder, name)
         with warnings.catch_warnings():
             # torch warns about saving whole modules (source code is not
             # saved with them); that is what we want here.
             warnings.simplefilter("ignore")
-            _atomic.write_with(fname, lambda tmp: torch.save(self.pytorch_saver_elements, tmp))
+            try:
+                torch.save(self.pytorch_saver_elements, tmp)
+            except RuntimeError as e:
+                # A failed write shows up as a RuntimeError from torch's zip
+                # writer ("unexpected pos ..."), which says nothing of the
+                # disk. Serialize in memory and write it ourselves to find
+                # out what the file system says.
+                buffer = io.BytesIO()
+                torch.save(self.pytorch_saver_elements, buffer)
+                _write_bytes(osp.join(folder, "probe"), buffer.getvalue())
+                raise OSError(errno.EIO, "torch.save failed (%s)" % e, tmp) from e
+        return tmp, osp.join(fpath, name)
 
     def dump_tabular(self) -> None:
         """
@@ -449,10 +535,37 @@ class Logger:
         """
         if proc_id() == 0:
             vals = [self.log_current_row.get(key, "") for key in self.log_headers]
-            for writer in self.writers:
-                writer.write(self.log_headers, vals)
+            mark = self._progress_mark()
+            try:
+                for writer in self.writers:
+                    writer.write(self.log_headers, vals)
+            except OSError:
+                # Full disk (or similar): take back the part of the row that
+                # made it to the file and keep the row, so that calling
+                # dump_tabular again once there is space writes it once.
+                self._progress_rewind_to(mark)
+                raise
         self.log_current_row.clear()
         self.first_row = False
+
+    def _progress_mark(self) -> tuple[int, bool] | None:
+        if self._progress is None:
+            return None
+        self._progress.file.flush()
+        return os.fstat(self._progress.file.fileno()).st_size, self._progress.header_written
+
+    def _progress_rewind_to(self, mark: tuple[int, bool] | None) -> None:
+        if mark is None:
+            return
+        size, header_written = mark
+        progress = self._progress
+        try:
+            progress.file.close()  # its buffer holds the unwritten rest of the row
+        except OSError:
+            pass
+        os.truncate(progress.path, size)
+        progress.file = self.output_file = _open_append(progress.path)
+        progress.header_written = header_written
 
     def rewind_progress(self, num_rows: int) -> None:
         """Keep only the first ``num_rows`` rows of the progress file.
@@ -461,13 +574,17 @@ class Logger:
         would otherwise appear twice. The complete old file is first kept as
         the next free ``progress.txt.N``.
         """
-        if self._progress is not None:
-            self._progress.rewind(num_rows)
+        for writer in self.writers:  # progress.txt, and progress.csv etc. alike
+            writer.rewind(num_rows)
 
     def close(self) -> None:
-        """Close the progress file and any other outputs."""
+        """Close the progress file and any other outputs, and let other
+        processes write to the output folder again."""
         for writer in self.writers:
             writer.close()
+        if self._lock_key is not None:
+            _unlock_output_dir(self._lock_key)
+            self._lock_key = None
 
 
 class EpochLogger(Logger):
@@ -504,12 +621,15 @@ class EpochLogger(Logger):
         Save something into the epoch_logger's current state.
 
         Provide an arbitrary number of keyword arguments with numerical
-        values.
+        values. A value may be a number, or any array-like of numbers (a numpy
+        array, a list, a tuple, a list of lists, even a ragged one, or a
+        PyTorch tensor): its numbers are flattened and each one counts as one
+        sample, so ``store(V=[1, 2, 3]); store(V=[5])`` gives AverageV 2.75.
         """
         epoch_dict = self.epoch_dict
         for k, v in kwargs.items():
             if type(v) not in _PLAIN_NUMBERS:
-                v = _checked_number(k, v)
+                v = _as_numbers(k, v)
             try:
                 epoch_dict[k].append(v)
             except KeyError:
@@ -555,6 +675,7 @@ class EpochLogger(Logger):
         ``with_min_and_max``, over the values stored this epoch by every MPI
         process.
         """
+        _check_key(key)
         values = self.epoch_dict.get(key)
         if values is None:
             if num_procs() == 1:
@@ -564,8 +685,8 @@ class EpochLogger(Logger):
                     "the epoch before logging it, or pass a value: log_tabular(%r, val). "
                     "(Stored keys: %s.)" % (key, key, key, stored))
             values = []  # other MPI ranks may have values for it
-        if values and isinstance(values[0], np.ndarray) and values[0].ndim > 0:
-            values = np.concatenate(values)
+        if any(isinstance(v, np.ndarray) for v in values):
+            values = np.concatenate([np.ravel(v) for v in values])
         with np.errstate(invalid="ignore", divide="ignore"):
             return mpi_statistics_scalar(values, with_min_and_max=with_min_and_max)
 
@@ -574,22 +695,248 @@ _PLAIN_NUMBERS = frozenset([float, int, bool, np.float32, np.float64, np.int32, 
                             np.bool_])
 
 
-def _checked_number(key: str, value: Any) -> Any:
-    """Return value if it is numeric (a number or a numeric array), else raise."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind in "biuf":
-            return value
-    elif not isinstance(value, (str, bytes)):
-        try:
-            as_array = np.asarray(value)
-        except Exception:
-            as_array = None
-        if as_array is not None and as_array.dtype.kind in "biuf":
-            return value
+def _check_key(key: Any) -> None:
+    if not isinstance(key, str):
+        raise LoggerTypeError("A diagnostic's name must be a string, not %r (type %s). Name "
+                              "it, as in log_tabular('Epoch', epoch)."
+                              % (key, type(key).__name__))
+
+
+_warned_about_grad = False
+
+
+def _as_numbers(key: str, value: Any) -> Any:
+    """The numbers in ``value`` as a flat numpy array (or ``value`` itself
+    when it is a 0-d numeric array); raise LoggerTypeError if it holds
+    anything else."""
+    try:
+        flat = _flatten(value)
+    except (TypeError, ValueError):
+        flat = None
+    if flat is not None and flat.dtype.kind in "biuf":
+        return flat
     raise LoggerTypeError(
         "EpochLogger.store(%s=...) got %r (type %s), which is not a number or numeric "
         "array. store() collects numbers to average; log other values with "
         "log_tabular(%r, value)." % (key, value, type(value).__name__, key))
+
+
+def _flatten(value: Any) -> np.ndarray:
+    # The original kept a list as one item and later summed it (store(V=[1,
+    # 2, 3]) averaged to 6.0); every number counting once is what anyone
+    # averaging a list expects.
+    if isinstance(value, np.ndarray):
+        return value if value.ndim == 0 else value.ravel()
+    if isinstance(value, (str, bytes, dict)):
+        raise TypeError("not numeric")
+    if _is_torch_tensor(value):
+        return _tensor_to_numpy(value).ravel()
+    if isinstance(value, (list, tuple)):
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError, RuntimeError):
+            arr = None  # ragged, or holds tensors that need care
+        if arr is not None and arr.dtype.kind in "biuf":
+            return arr.ravel()
+        parts = [np.ravel(_flatten(item)) for item in value]
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    return np.asarray(value).ravel()
+
+
+def _is_torch_tensor(value: Any) -> bool:
+    # Checked by module name so that storing numbers never imports torch.
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
+
+
+def _tensor_to_numpy(tensor: Any) -> np.ndarray:
+    global _warned_about_grad
+    if getattr(tensor, "requires_grad", False):
+        if not _warned_about_grad:
+            _warned_about_grad = True
+            warnings.warn("EpochLogger.store() got a tensor that requires grad; storing "
+                          "its detached value. Store loss.item() or tensor.detach() to "
+                          "avoid this warning.", stacklevel=4)
+        tensor = tensor.detach()
+    return tensor.cpu().numpy()
+
+
+_made_by_us: set[str] = set()
+
+
+def new_default_output_dir() -> str:
+    """Create and return a fresh ``/tmp/experiments/<unix time>`` folder.
+
+    This is where a Logger writes when it is given no ``output_dir``. The
+    path is easy to guess, so it is created with ``mkdir`` (which never
+    follows a symbolic link and fails if the folder exists), with a suffix
+    (``_1``, ``_2``, ...) when another run took the name first.
+    """
+    path = DEFAULT_OUTPUT_DIR_PATTERN % int(time.time())
+    parent = osp.dirname(path)
+    try:
+        os.mkdir(parent)
+    except FileExistsError:
+        pass
+    except OSError as e:
+        raise LogDirError("Cannot create %s (%s). Give the logger an output_dir."
+                          % (parent, e.strerror or e)) from e
+    if osp.islink(parent) or not osp.isdir(parent):
+        raise LogDirError("%s is not a plain folder (it is a symbolic link or a file); "
+                          "refusing to write through it. Remove it, or give the logger an "
+                          "output_dir." % parent)
+    candidate, n = path, 0
+    while True:
+        try:
+            os.mkdir(candidate)
+            _made_by_us.add(candidate)  # a Logger opening it need not warn
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = "%s_%d" % (path, n)
+
+
+# Output folders this process holds the lock of: (device, inode) -> [fd, users].
+_locks: dict[tuple[int, int], list[int]] = {}
+
+
+def _lock_output_dir(path: str) -> tuple[int, int]:
+    """Take the output folder's lock, or raise if another process holds it.
+
+    Two runs writing the same folder at once would interleave their rows and
+    overwrite each other's snapshots. The lock is an flock on the folder
+    itself: the kernel drops it when its process ends, however it ends, so a
+    dead run never blocks the next one. Loggers of one process share it (a
+    training function that resumes after a crash in the same process opens
+    a second logger on the folder).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    st = os.fstat(fd)
+    key = (st.st_dev, st.st_ino)
+    if key in _locks:
+        os.close(fd)
+        _locks[key][1] += 1
+        return key
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        holder = _lock_holder(st.st_ino)
+        raise LogDirError(
+            "Another process (%s) is writing to %s right now. Two runs in one output folder "
+            "would mix their rows and snapshots: wait for it to finish, or give this run "
+            "another output_dir (another exp_name or seed)."
+            % ("pid %d" % holder if holder else "pid unknown", path)) from None
+    _locks[key] = [fd, 1]
+    return key
+
+
+def _unlock_output_dir(key: tuple[int, int]) -> None:
+    entry = _locks.get(key)
+    if entry is None:
+        return
+    entry[1] -= 1
+    if entry[1] == 0:
+        del _locks[key]
+        os.close(entry[0])  # closing the last descriptor releases the flock
+
+
+def _lock_holder(inode: int) -> int | None:
+    """The pid holding an flock on the file with this inode (Linux only)."""
+    try:
+        with open("/proc/locks") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        # "1: FLOCK  ADVISORY  WRITE 4242 fd:01:123456 0 EOF"
+        fields = line.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5].split(":")[-1] == str(inode):
+            try:
+                return int(fields[4])
+            except ValueError:
+                return None
+    return None
+
+
+def _refuse_link(path: str) -> None:
+    # Folders the logger names itself (pyt_save, tf1_save) must be its own:
+    # a link planted there would send the model somewhere else.
+    if osp.islink(path):
+        raise LogDirError("%s is a symbolic link (to %s); the logger does not write through "
+                          "links it did not create. Remove the link, or choose another "
+                          "output_dir." % (path, os.readlink(path)))
+
+
+def _refuse_or_move_link(path: str, resume: bool) -> None:
+    """A progress file that is a symbolic link is never followed: resuming
+    refuses it, a new run moves the link aside (as it would a file)."""
+    if not osp.islink(path):
+        return
+    if resume:
+        raise LogFileError("Cannot resume %s: it is a symbolic link (to %s), and the "
+                           "logger does not write through links. Replace it with the file "
+                           "itself." % (path, os.readlink(path)))
+    aside = next_free_name(path)
+    os.rename(path, aside)
+    print(colorize("Moved the symbolic link %s to %s; it is not followed." % (path, aside),
+                   "yellow"))
+
+
+def _check_opened(file: Any, path: str) -> None:
+    # The file just opened must be the one at path, not a link's target
+    # (a link planted between the check above and the open).
+    if osp.islink(path) or not osp.samestat(os.fstat(file.fileno()), os.lstat(path)):
+        file.close()
+        raise LogFileError("%s changed into a symbolic link while the logger opened it; "
+                           "refusing to write through it." % path)
+
+
+def _open_append(path: str) -> Any:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    return os.fdopen(fd, "a", encoding="utf-8")
+
+
+def _pickled(state_dict: Any) -> bytes | None:
+    """The state dict as joblib writes it to a file, or None if it cannot be
+    pickled. Pickling in memory first keeps pickling failures (a warning,
+    as in the original) apart from write failures (an error)."""
+    import joblib
+
+    buffer = io.BytesIO()
+    try:
+        joblib.dump(state_dict, buffer)
+    except Exception:
+        return None
+    return buffer.getvalue()
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    with open(path, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _os_error_from_message(message: str) -> OSError:
+    for code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        if os.strerror(code).lower() in message.lower():
+            return OSError(code, os.strerror(code))
+    return OSError(errno.EIO, message)
+
+
+def _save_error(e: OSError, path: str) -> OSError:
+    """The error to raise when a snapshot could not be written."""
+    if e.errno == errno.ENOSPC or e.errno == errno.EDQUOT:
+        why = "no space left on the device (or quota reached)"
+        fix = "Free some space"
+    elif e.errno == errno.EFBIG:
+        why = "the file became too large for this system's limits"
+        fix = "Raise the file size limit (ulimit -f)"
+    else:
+        why = e.strerror or str(e)
+        fix = "Check the output folder"
+    return OSError(e.errno, "Could not save the snapshot %s: %s. The previous snapshot is "
+                   "left as it was. %s, then save again." % (path, why, fix))
 
 
 def _prepare_output_dir(output_dir: str, warn_if_exists: bool = True) -> None:
@@ -598,7 +945,7 @@ def _prepare_output_dir(output_dir: str, warn_if_exists: bool = True) -> None:
         if not osp.isdir(output_dir):
             raise LogDirError("Log dir %s is an existing file, not a folder. Choose another "
                               "output_dir." % output_dir)
-        if warn_if_exists:
+        if warn_if_exists and output_dir not in _made_by_us:
             print("Warning: Log dir %s already exists! Storing info there anyway."
                   % output_dir)
     else:
@@ -613,5 +960,6 @@ def _prepare_output_dir(output_dir: str, warn_if_exists: bool = True) -> None:
 
 
 __all__ = ["colorize", "restore_tf_graph", "load_state", "snapshot_path", "Logger",
+           "new_default_output_dir",
            "EpochLogger", "LoggerError", "LoggerTypeError", "LogDirError", "LogFileError",
            "SNAPSHOT_MODES"]

@@ -11,12 +11,10 @@ one flat buffer, instead of one call per tensor, and give exactly the
 numbers the one-call-per-tensor version gives. In a single process they do
 nothing.
 """
-import operator
-import weakref
-
 import numpy as np
 import torch
 
+from spinup.utils._flat_buffers import scratch
 from spinup.utils.mpi_tools import allreduce, broadcast, num_procs, proc_id
 
 __all__ = ["setup_pytorch_for_mpi", "mpi_avg_grads", "sync_params"]
@@ -41,17 +39,16 @@ def mpi_avg_grads(module: torch.nn.Module) -> None:
     """Average contents of gradient buffers across MPI processes.
 
     Call it after ``loss.backward()`` and before ``optimizer.step()``. Every
-    gradient ``p.grad`` then holds the mean of that gradient over all ranks,
-    summed in float32 like :func:`spinup.utils.mpi_tools.mpi_avg`: the
-    numbers are exactly those of averaging one tensor at a time.
+    gradient ``p.grad`` is then averaged in place, as in the original
+    Spinning Up: it holds the mean of that gradient over all ranks, summed in
+    float32 like :func:`spinup.utils.mpi_tools.mpi_avg`, so the numbers are
+    exactly those of averaging one tensor at a time.
 
-    All gradients travel in one Allreduce on one flat float32 buffer. For
-    speed, the gradients of float32 CPU parameters are left as views into that
-    buffer: ``p.grad`` may be a new tensor object after the call, and the next
-    call reuses the buffer (``clone()`` a gradient you want to keep). If you
-    zero gradients in place (``zero_grad(set_to_none=False)``), the next
-    backward pass accumulates straight into the buffer and the next call
-    copies nothing. Other gradients are overwritten in place.
+    All gradients travel in one Allreduce instead of one per tensor: they are
+    copied into one flat float32 buffer, summed over the ranks there, and the
+    averages are copied back into each parameter's own gradient. The buffer
+    is reused from call to call, but no gradient ever points into it, so a
+    gradient you keep is not changed by a later call.
 
     A parameter whose gradient is None on some ranks (it was not used in
     their loss) counts as a zero gradient there; its gradient stays None only
@@ -66,51 +63,47 @@ def mpi_avg_grads(module: torch.nn.Module) -> None:
         return
     from mpi4py import MPI  # already loaded: we are in an MPI job
 
-    params = _parameters(module)
+    params = list(module.parameters())
     if not params:
         return
     grads = [p.grad for p in params]
-    bucket = _bucket_for(module, params, grads)
-    views, flags = bucket.views, bucket.flags
+    sizes = [p.numel() for p in params]
+    total = sum(sizes)
 
-    # Pack: copy each gradient into its slot of the flat buffer, unless it
-    # already is that slot. The tail of the buffer holds one flag per
-    # parameter telling the other ranks whether this rank has its gradient.
-    todo = [i for i, g, v in zip(range(len(grads)), grads, views) if g is not v]
-    missing = [i for i in todo if grads[i] is None]
-    if missing:
-        todo = [i for i in todo if grads[i] is not None]
-    _copy_all([views[i] for i in todo], [grads[i] for i in todo])
-    flags.fill_(1.0)
-    for i in missing:
-        views[i].zero_()
-        flags[i] = 0.0
+    # One flat float32 piece per parameter. The usual gradient (float32,
+    # CPU, contiguous) is its own piece, a view, so the averages land in it
+    # directly; any other gradient is staged through a float32 copy, and a
+    # missing one through zeros.
+    pieces, staged = [], []
+    for i, g in enumerate(grads):
+        if g is not None and g.dtype is torch.float32 and g.is_cpu and g.is_contiguous():
+            pieces.append(g.flatten())  # a view of g (g itself when 1-D)
+        else:
+            pieces.append(torch.zeros(sizes[i], dtype=torch.float32) if g is None
+                          else g.detach().reshape(-1).to("cpu", torch.float32, copy=True))
+            staged.append(i)
 
-    allreduce(MPI.IN_PLACE, bucket.array, op=MPI.SUM)
-    _divide(bucket.array, n)
+    # After the gradients, one flag per parameter tells the other ranks
+    # whether this rank has its gradient; summed, it says whether anyone has.
+    # The buffer is reused from call to call (a fresh one costs page faults),
+    # but no gradient is left pointing into it.
+    buf = scratch(total + len(params), np.float32)
+    flat = torch.from_numpy(buf)[:total]
+    with torch.no_grad():  # gradients made with create_graph=True carry a graph
+        torch.cat(pieces, out=flat)
+    buf[total:] = [g is not None for g in grads]
 
-    # Unpack: point gradients at their slots where dtype and device allow
-    # (no copy), else copy the averages into them.
-    try:
-        for i in todo:
-            g = grads[i]
-            if g.dtype is torch.float32 and g.is_cpu:
-                params[i].grad = views[i]
-            else:
-                g.copy_(views[i])
-        for i in missing:
-            if flags[i] > 0:  # some other rank had a gradient
-                p = params[i]
-                if p.dtype is torch.float32 and p.is_cpu:
-                    p.grad = views[i]
-                else:
-                    p.grad = views[i].to(p.device, p.dtype)
-    except RuntimeError as e:
-        # Only a parameter reshaped behind our back (p.data = ...) gets here.
-        _buckets.pop(module, None)
-        raise RuntimeError("mpi_avg_grads: a parameter of %s changed shape since the last "
-                           "call (%s); gradients were not averaged. Call it again."
-                           % (type(module).__name__, e)) from e
+    allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+    np.divide(buf, np.float32(n), out=buf)  # in float32, as mpi_avg divides
+
+    with torch.no_grad():
+        torch.split_with_sizes_copy(flat, sizes, out=pieces)
+        for i in staged:
+            p, g = params[i], grads[i]
+            if g is not None:
+                g.copy_(pieces[i].view(g.shape))
+            elif buf[total + i] > 0:  # some other rank had a gradient
+                p.grad = pieces[i].view(p.shape).to(p.device, p.dtype)
 
 
 def sync_params(module: torch.nn.Module) -> None:
@@ -146,96 +139,6 @@ def sync_params(module: torch.nn.Module) -> None:
         else:
             # clone() realigns the bytes before reading them as t.dtype.
             t.copy_(chunk.clone().view(t.dtype).view(t.shape))
-
-
-class _Bucket:
-    """A flat float32 buffer with one view per parameter and a flag tail."""
-
-    def __init__(self, params: list[torch.nn.Parameter]):
-        self.params = params
-        sizes = [p.numel() for p in params]
-        self.array = np.empty(sum(sizes) + len(params), dtype=np.float32)
-        chunks = torch.from_numpy(self.array).split(sizes + [len(params)])
-        self.views = [c.view(p.shape) for c, p in zip(chunks, params)]
-        self.flags = chunks[-1]
-
-    def fits(self, params: list[torch.nn.Parameter], grads: list[torch.Tensor | None]) -> bool:
-        if params is not self.params and (len(params) != len(self.params) or not all(
-                map(operator.is_, params, self.params))):
-            return False
-        # `p.data = other_tensor` can change a parameter's shape. Binding a
-        # slot of the old shape as p.grad fails loudly; copying into a
-        # gradient (not float32, or not on the CPU) could broadcast
-        # silently, so those are checked here.
-        return all(g is None or g is v or (g.dtype is torch.float32 and g.is_cpu)
-                   or g.shape == v.shape for g, v in zip(grads, self.views))
-
-
-# One bucket per module, so the buffer and its views are built only once.
-_buckets: "weakref.WeakKeyDictionary[torch.nn.Module, _Bucket]" = weakref.WeakKeyDictionary()
-
-
-def _bucket_for(module, params, grads) -> _Bucket:
-    bucket = _buckets.get(module)
-    if bucket is None or not bucket.fits(params, grads):
-        bucket = _buckets[module] = _Bucket(params)
-    return bucket
-
-
-def _parameters(module: torch.nn.Module) -> list[torch.nn.Parameter]:
-    """list(module.parameters()): the same tensors in the same order, cached.
-
-    Walking a module tree through nn.Module.parameters() costs about as much
-    as the Allreduce of a small network's gradients, so the list is kept per
-    module and rebuilt only after torch registers a parameter or a submodule
-    anywhere (global registration hooks bump ``_generation``). Deleting a
-    parameter does not invalidate the list; the stale entry only adds a slot
-    that no rank has a gradient for.
-    """
-    cls = type(module)
-    if cls.parameters is not torch.nn.Module.parameters \
-            or cls.named_parameters is not torch.nn.Module.named_parameters:
-        return list(module.parameters())  # a custom definition: respect it
-    cached = _param_lists.get(module)
-    if cached is not None and cached[0] == _generation:
-        return cached[1]
-    params = list(module.parameters())
-    _param_lists[module] = (_generation, params)
-    return params
-
-
-_generation = 0
-_param_lists: "weakref.WeakKeyDictionary[torch.nn.Module, tuple]" = weakref.WeakKeyDictionary()
-
-
-def _registration_happened(*args) -> None:
-    global _generation
-    _generation += 1
-
-
-torch.nn.modules.module.register_module_parameter_registration_hook(_registration_happened)
-torch.nn.modules.module.register_module_module_registration_hook(_registration_happened)
-
-
-def _divide(array: np.ndarray, n: int) -> None:
-    """array /= n in float32, as mpi_avg's numpy division does it."""
-    if n & (n - 1) == 0:
-        # x / 2**k and x * 2**-k are the same number, hence the same bits;
-        # multiplying is faster.
-        np.multiply(array, np.float32(1.0 / n), out=array)
-    else:
-        np.divide(array, np.float32(n), out=array)
-
-
-def _copy_all(dst: list[torch.Tensor], src: list[torch.Tensor]) -> None:
-    """dst[i].copy_(src[i]) for all i, in one call when torch allows it."""
-    if not dst:
-        return
-    try:
-        torch._foreach_copy_(dst, src)
-    except (AttributeError, RuntimeError, TypeError):
-        for d, s in zip(dst, src):
-            d.copy_(s)
 
 
 def _as_bytes(t: torch.Tensor) -> torch.Tensor:

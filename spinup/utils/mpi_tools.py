@@ -9,6 +9,10 @@ When a process is part of a real MPI job of two or more ranks, an uncaught
 exception on any rank prints its traceback and aborts the whole job, so the
 other ranks never sit forever in a collective waiting for a dead partner.
 """
+
+__all__ = ["mpi_fork", "msg", "proc_id", "num_procs", "allreduce", "broadcast", "mpi_op", "mpi_sum",
+           "mpi_avg", "mpi_statistics_scalar", "physical_cores", "MPILauncherNotFoundError"]
+
 import os
 import sys
 from typing import Any

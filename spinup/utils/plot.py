@@ -11,16 +11,22 @@ another estimator) over their seeds, with a band of one standard deviation.
 On a machine without a display, ``--savedir DIR --format png`` writes one
 image per plotted value instead of opening a window.
 """
-import argparse
+
+__all__ = ["plot_data", "get_datasets", "get_all_datasets", "make_plots", "main", "PlotError",
+           "SAVE_FORMATS"]
+
 import json
 import os
 import os.path as osp
 import re
-import sys
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from spinup._constants import PERFORMANCE_KEYS
+from spinup._errors import SpinupError
+from spinup.utils import results
 
 DIV_LINE_WIDTH = 50
 
@@ -32,7 +38,7 @@ units = dict()
 SAVE_FORMATS = ("png", "svg", "pdf")
 
 
-class PlotError(ValueError):
+class PlotError(ValueError, SpinupError):
     """A plot request that can't be carried out (bad option, nothing to plot)."""
 
 
@@ -98,47 +104,6 @@ def plot_data(data: pd.DataFrame | list[pd.DataFrame], xaxis: str = "Epoch",
     plt.tight_layout(pad=0.5)
 
 
-def _read_progress(path: str) -> pd.DataFrame | None:
-    """Read one progress.txt, or report why it can't be used and return None.
-
-    A run that was killed while writing can leave a last line cut short; that
-    line is dropped (and reported) and the rest of the run is kept. A file
-    whose rows don't match its header is skipped as a whole.
-    """
-    try:
-        with open(path, newline="") as f:
-            text = f.read()
-    except OSError as e:
-        print("Could not read from %s (%s); skipping it." % (path, e))
-        return None
-    lines = text.split("\n")
-    truncated = not text.endswith("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines or not lines[0].strip():
-        print("Could not read from %s: the file is empty; skipping it." % path)
-        return None
-    width = len(lines[0].split("\t"))
-    if truncated and len(lines) > 1:
-        print("%s: the last line was cut short (the run was probably stopped "
-              "while writing it); ignoring that line." % path)
-        lines.pop()
-    if len(lines) < 2:
-        print("Could not read from %s: no rows of data yet; skipping it." % path)
-        return None
-    for lineno, line in enumerate(lines[1:], start=2):
-        if len(line.split("\t")) != width:
-            print("Could not read from %s: line %d has %d columns but the header "
-                  "has %d; skipping this file." % (path, lineno, len(line.split("\t")), width))
-            return None
-    from io import StringIO
-    try:
-        return pd.read_table(StringIO("\n".join(lines) + "\n"))
-    except Exception as e:  # pandas raises several parser error types
-        print("Could not read from %s (%s); skipping it." % (path, e))
-        return None
-
-
 def get_datasets(logdir: str, condition: str | None = None) -> list[pd.DataFrame]:
     """Recursively collect every run below ``logdir``.
 
@@ -161,18 +126,10 @@ def get_datasets(logdir: str, condition: str | None = None) -> list[pd.DataFrame
     """
     global exp_idx
     datasets = []
-    for root, dirs, files in os.walk(logdir):
-        dirs.sort()  # a stable order, so Unit and Condition2 are reproducible
-        if "progress.txt" not in files:
-            continue
-        exp_name = None
-        try:
-            with open(osp.join(root, "config.json")) as f:
-                config = json.load(f)
-            if isinstance(config, dict) and "exp_name" in config:
-                exp_name = config["exp_name"]
-        except (OSError, ValueError):
+    for run in results.iter_runs(logdir):
+        if run.config is None:
             print("No file named config.json")
+        exp_name = (run.config or {}).get("exp_name")
         condition1 = condition or exp_name or "exp"
         condition2 = condition1 + "-" + str(exp_idx)
         exp_idx += 1
@@ -181,39 +138,37 @@ def get_datasets(logdir: str, condition: str | None = None) -> list[pd.DataFrame
         unit = units[condition1]
         units[condition1] += 1
 
-        exp_data = _read_progress(osp.join(root, "progress.txt"))
+        exp_data = run.progress
         if exp_data is None:
             continue
-        if "AverageTestEpRet" in exp_data:
-            performance = "AverageTestEpRet"
-        elif "AverageEpRet" in exp_data:
-            performance = "AverageEpRet"
-        else:
-            performance = None
+        performance = next((k for k in PERFORMANCE_KEYS if k in exp_data), None)
         exp_data.insert(len(exp_data.columns), "Unit", unit)
         exp_data.insert(len(exp_data.columns), "Condition1", condition1)
         exp_data.insert(len(exp_data.columns), "Condition2", condition2)
         exp_data.insert(len(exp_data.columns), "Performance",
                         exp_data[performance] if performance else np.nan)
+        exp_data.attrs["x_axis"] = _recorded_x_axis(run.dir)
         datasets.append(exp_data)
     return datasets
 
 
-def _expand_logdir(logdir: str) -> list[str]:
-    """The folders one LOGDIR argument stands for (see get_all_datasets)."""
-    if osp.isdir(logdir) and logdir[-1] == os.sep:
-        return [logdir]
-    basedir = osp.dirname(logdir) or os.curdir
-    prefix = logdir.split(os.sep)[-1]
+def _recorded_x_axis(run_dir: str) -> str | None:
+    """The x axis a garage-style experiment chose for this run (wrap_experiment's x_axis)."""
     try:
-        listdir = sorted(os.listdir(basedir))
-    except OSError:
-        print("Could not list %s; nothing to plot from %s." % (basedir, logdir))
-        return []
-    found = [osp.join(basedir, x) for x in listdir if x.startswith(prefix)]
-    if not found:
-        print("Nothing in %s starts with %r." % (basedir, prefix))
-    return found
+        with open(osp.join(run_dir, "metadata.json")) as f:
+            x_axis = json.load(f).get("x_axis")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return x_axis if isinstance(x_axis, str) else None
+
+
+def _default_x_axis(data: list[pd.DataFrame]) -> str:
+    choices = sorted({d.attrs.get("x_axis") or "TotalEnvInteracts" for d in data})
+    if len(choices) > 1:
+        print("The runs record different x axes (%s); using TotalEnvInteracts. Choose one "
+              "with --xaxis." % ", ".join(choices))
+        return "TotalEnvInteracts"
+    return choices[0]
 
 
 def get_all_datasets(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
@@ -243,7 +198,7 @@ def get_all_datasets(all_logdirs: Sequence[str], legend: Sequence[str] | None = 
     exp_idx, units = 0, dict()
     logdirs = []
     for logdir in all_logdirs:
-        logdirs += _expand_logdir(logdir)
+        logdirs += results.expand_logdir(logdir)
 
     if select is not None:
         logdirs = [log for log in logdirs if all(x in log for x in select)]
@@ -286,7 +241,8 @@ def make_plots(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
     Args:
         all_logdirs: LOGDIR arguments, as for :func:`get_all_datasets`.
         legend: One legend name per matched folder.
-        xaxis: Column for the x axis (None means ``TotalEnvInteracts``).
+        xaxis: Column for the x axis (None means the ``x_axis`` the runs
+            recorded with wrap_experiment, else ``TotalEnvInteracts``).
         values: Column, or list of columns, to plot: one figure each
             (None means ``Performance``).
         count: Draw every run as its own line instead of averaging runs of
@@ -317,12 +273,19 @@ def make_plots(all_logdirs: Sequence[str], legend: Sequence[str] | None = None,
     if values is None:
         values = ["Performance"]
     values = list(values) if isinstance(values, (list, tuple)) else [values]
-    xaxis = xaxis or "TotalEnvInteracts"
-
     data = get_all_datasets(all_logdirs, legend, select, exclude)
     if not data:
         raise PlotError("No readable progress.txt found under %s." % ", ".join(all_logdirs))
+    xaxis = xaxis or _default_x_axis(data)
     condition = "Condition2" if count else "Condition1"
+    # A column no run has is a typo, not a gap: say so before drawing anything.
+    available = list(dict.fromkeys(c for datum in data for c in datum.columns
+                                   if c not in ("Unit", "Condition1", "Condition2")))
+    for column in [xaxis, *values]:
+        if column not in available:
+            flag = "-x" if column == xaxis else "-y"
+            raise PlotError("No run has a column %r (%s). The columns there are: %s."
+                            % (column, flag, ", ".join(available)))
 
     plt = _pyplot()
     saved = []
@@ -364,28 +327,47 @@ def main(argv: Sequence[str] | None = None) -> None:
     Args:
         argv: The arguments after ``plot``; defaults to ``sys.argv[1:]``.
     """
-    parser = argparse.ArgumentParser(
+    from spinup._cli_grid import ArgumentParser, exit_usage
+
+    parser = ArgumentParser(
         prog="python -m spinup.run plot",
-        description="Plot learning curves from spinup output folders.")
+        description="Plot learning curves from spinup output folders: one figure per "
+                    "value, one line per experiment name (the mean over its seeds, with "
+                    "a band of one standard deviation).",
+        epilog="Example: python -m spinup.run plot data/ppo -y Performance LossPi -s 5 "
+               "--savedir plots")
     parser.add_argument("logdir", nargs="*",
                         help="folders to plot from; a trailing / means exactly this "
-                             "folder, otherwise the last part is a name prefix")
+                             "folder, otherwise the last part is a name prefix "
+                             "(data/ppo matches data/ppo_cartpole, data/ppo_hopper, ...)")
     parser.add_argument("--legend", "-l", nargs="*",
-                        help="one legend name per matched folder")
-    parser.add_argument("--xaxis", "-x", default="TotalEnvInteracts")
+                        help="one legend name per matched folder (default: each run's "
+                             "exp_name from config.json)")
+    parser.add_argument("--xaxis", "-x", default=None,
+                        help="column for the x axis (default: the runs' recorded x_axis, "
+                             "else TotalEnvInteracts)")
     parser.add_argument("--value", "-y", default="Performance", nargs="*",
-                        help="one figure per value")
+                        help="column(s) to plot, one figure each (default: Performance, "
+                             "which is AverageTestEpRet if logged, else AverageEpRet)")
     parser.add_argument("--count", action="store_true",
-                        help="one line per run instead of averaging runs")
+                        help="one line per run instead of the mean over runs of the "
+                             "same name (default: off)")
     parser.add_argument("--smooth", "-s", type=int, default=1,
-                        help="moving-average window (1 = no smoothing)")
-    parser.add_argument("--select", nargs="*", help="keep paths containing all of these")
-    parser.add_argument("--exclude", nargs="*", help="drop paths containing any of these")
-    parser.add_argument("--est", default="mean", help="numpy estimator: mean, median, max, ...")
+                        help="moving-average window in points (default: 1, no smoothing)")
+    parser.add_argument("--select", nargs="*",
+                        help="keep only folders whose path contains all of these "
+                             "(default: keep all)")
+    parser.add_argument("--exclude", nargs="*",
+                        help="drop folders whose path contains any of these "
+                             "(default: drop none)")
+    parser.add_argument("--est", default="mean",
+                        help="numpy function that combines the runs of a name: mean, "
+                             "median, max, min, ... (default: mean)")
     parser.add_argument("--savedir", default=None,
-                        help="write one image per value to this folder instead of showing")
+                        help="write one image per value to this folder instead of "
+                             "showing a window (default: show)")
     parser.add_argument("--format", default="png", choices=SAVE_FORMATS,
-                        help="image format for --savedir")
+                        help="image format for --savedir: png, svg or pdf (default: png)")
     args = parser.parse_args(argv)
     if not args.logdir:
         parser.error("give at least one LOGDIR to plot from")
@@ -396,8 +378,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                    smooth=args.smooth, select=args.select, exclude=args.exclude,
                    estimator=args.est, savedir=args.savedir, format=args.format)
     except PlotError as e:
-        print("plot: error: %s" % e, file=sys.stderr)
-        sys.exit(2)
+        exit_usage("spinup.run plot", str(e))
 
 
 if __name__ == "__main__":

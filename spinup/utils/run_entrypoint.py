@@ -20,6 +20,9 @@ launcher the same way.
 Only light modules are imported before the thunk runs (no numpy, no
 TensorFlow, no PyTorch, no Ray), so an experiment starts quickly.
 """
+
+__all__ = ["main"]
+
 import os
 import signal
 import sys

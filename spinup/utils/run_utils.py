@@ -11,8 +11,13 @@ layers, as in Ray Tune:
 - the execution of one variant: ``_grid.trial`` (a fresh process tied to the
   grid's life, with a status record in its output dir).
 """
+
+__all__ = ["setup_logger_kwargs", "call_experiment", "all_bools", "valid_str", "ExperimentGrid",
+           "GridError", "GridRunError"]
+
+import builtins
+import io
 import itertools
-import json
 import math
 import os
 import os.path as osp
@@ -21,29 +26,43 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from textwrap import dedent
 from typing import Any
 
 from tqdm import trange
 
+from spinup import user_config
+from spinup._errors import SpinupError
 from spinup.user_config import (
-    DEFAULT_DATA_DIR,
     DEFAULT_SHORTHAND,
     FORCE_DATESTAMP,
     WAIT_BEFORE_LAUNCH,
 )
+from spinup.utils import gym_compat as _gym_compat
 from spinup.utils._grid import plan as _grid_plan
-from spinup.utils._grid import schedule as _grid_backends
-from spinup.utils._grid import status as _status
-from spinup.utils._grid import thunk_file as _thunk_file
+from spinup.utils._grid import schedule as _schedule
+from spinup.utils._grid import summary as _summary
 from spinup.utils._grid import trial as _trial
 from spinup.utils._grid.plan import GridError
-from spinup.utils._grid.reporter import GridProgress
-from spinup.utils._grid.summary import summary_table
+from spinup.utils._grid.reporter import Reporter
 from spinup.utils.logx import colorize
 from spinup.utils.serialization_utils import convert_json
 
 DIV_LINE_WIDTH = 80
+
+
+def __getattr__(name: str) -> Any:
+    # run_utils.DEFAULT_DATA_DIR, read when asked for (user_config computes it
+    # from the working directory of that moment).
+    if name == "DEFAULT_DATA_DIR":
+        return user_config.DEFAULT_DATA_DIR
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+def _default_data_dir() -> str:
+    # A DEFAULT_DATA_DIR assigned to this module by hand wins, as it did in the original.
+    return globals().get("DEFAULT_DATA_DIR") or user_config.DEFAULT_DATA_DIR
 
 # Arguments of call_experiment that a grid sets itself; a grid key of the
 # same name would collide with them.
@@ -51,7 +70,7 @@ _RUN_ARGS = ("num_cpu", "data_dir", "datestamp")
 _GRID_SET = ("exp_name", "thunk")
 
 
-class GridRunError(subprocess.CalledProcessError):
+class GridRunError(subprocess.CalledProcessError, SpinupError):
     """Some variants of a grid failed (or were not run because of
     ``fail_fast``). A CalledProcessError, like the original's error on a
     failed experiment.
@@ -127,7 +146,7 @@ def setup_logger_kwargs(exp_name: str, seed: int | None = None,
         else:
             subfolder = "".join([exp_name, "_s", str(seed)])
         relpath = osp.join(relpath, subfolder)
-    data_dir = data_dir or DEFAULT_DATA_DIR
+    data_dir = data_dir or _default_data_dir()
     norm = osp.normpath(relpath)
     if osp.isabs(exp_name) or norm == os.pardir or norm.startswith(os.pardir + os.sep):
         raise GridError("exp_name %r would put the output outside data_dir (%s). Use a "
@@ -137,7 +156,7 @@ def setup_logger_kwargs(exp_name: str, seed: int | None = None,
 
 def call_experiment(exp_name: str, thunk: Callable[..., Any], seed: int = 0,
                     num_cpu: int | str = 1, data_dir: str | None = None,
-                    datestamp: bool = False, **kwargs) -> None:
+                    datestamp: bool = False, env_api: str = "gymnasium", **kwargs) -> None:
     """
     Run a function (thunk) with hyperparameters (kwargs), plus configuration.
 
@@ -175,91 +194,56 @@ def call_experiment(exp_name: str, thunk: Callable[..., Any], seed: int = 0,
             to store experiment results. Note: if left as None, data_dir will
             default to ``DEFAULT_DATA_DIR`` from ``spinup/user_config.py``.
 
+        env_api (string): ``'gymnasium'`` (default), or ``'gym'`` for a thunk
+            written for the old gym API: its ``env_fn`` then makes
+            environments whose ``reset`` returns obs and ``step`` returns 4
+            values (see :mod:`spinup.utils.gym_compat`).
+
         **kwargs: All kwargs to pass to thunk.
 
     Raises:
         GridError: bad num_cpu or exp_name (before anything runs).
         subprocess.CalledProcessError: the experiment failed.
     """
-    prep = _prepare_experiment(exp_name, thunk, seed, num_cpu, data_dir, datestamp, kwargs, print)
-    outcome = _trial.execute(prep.blob, exp_name=exp_name, output_dir=prep.output_dir,
-                             attempt=prep.attempt)
-    _report(outcome, print)
+    thunk = _env_api_thunk(thunk, env_api)
+    num_cpu = _grid_plan.check_num_cpu(num_cpu)
+    if not callable(thunk):
+        raise GridError("thunk must be callable, not %r." % (thunk,))
+    variant = _variant(exp_name, thunk, seed, kwargs, num_cpu, data_dir, datestamp)
+    trial = _grid_plan.make_trials([variant])[0]
+    reporter = Reporter()
+    reporter.started(trial)
+    outcome = _trial.execute(trial.blob, exp_name=exp_name, output_dir=trial.output_dir,
+                             attempt=trial.attempt)
+    reporter.ended(trial, outcome)
     if not outcome.ok:
         raise subprocess.CalledProcessError(outcome.exit_code, [sys.executable, _trial.ENTRYPOINT])
 
 
-def _prepare_experiment(exp_name, thunk, seed, num_cpu, data_dir, datestamp, kwargs,
-                        out) -> _grid_backends.Prepared:
-    """Everything call_experiment does before the launch: print the kwargs,
-    set up logger_kwargs, serialise the thunk."""
-    num_cpu = _grid_plan.check_num_cpu(num_cpu)
-    if not callable(thunk):
-        raise GridError("thunk must be callable, not %r." % (thunk,))
-    kwargs["seed"] = seed
+def _env_api_thunk(thunk: Any, env_api: str) -> Any:
+    try:
+        return _gym_compat.thunk_for_env_api(thunk, env_api)
+    except ValueError as e:
+        raise GridError(str(e)) from None
 
-    # Be friendly and print out your kwargs, so we all know what's up
-    out(colorize("Running experiment:\n", color="cyan", bold=True))
-    out(exp_name + "\n")
-    out(colorize("with kwargs:\n", color="cyan", bold=True))
-    kwargs_json = convert_json(kwargs)
-    out(json.dumps(kwargs_json, separators=(",", ":\t"), indent=4, sort_keys=True))
-    out("\n")
 
-    if "logger_kwargs" not in kwargs:
+def _variant(exp_name: str, thunk: Callable[..., Any], seed: Any, kwargs: dict[str, Any],
+             num_cpu: int, data_dir: str | None, datestamp: bool,
+             params: dict[str, Any] | None = None) -> _grid_plan.Variant:
+    """One run, with its logger_kwargs set up (unless the caller gave them)."""
+    kwargs = dict(kwargs, seed=seed)
+    given = "logger_kwargs" in kwargs
+    if not given:
         kwargs["logger_kwargs"] = setup_logger_kwargs(exp_name, seed, data_dir, datestamp)
-    else:
-        out("Note: Call experiment is not handling logger_kwargs.\n")
-    output_dir = _output_dir_of(kwargs)
-    previous = _status.read(output_dir)
-    attempt = int(previous.get("attempt", 0)) + 1 if previous else 1
-    blob = _thunk_file.dumps(_trial.ExperimentThunk(thunk, kwargs, num_cpu))
-    return _grid_backends.Prepared(blob, exp_name, output_dir, attempt)
-
-
-def _output_dir_of(kwargs: dict[str, Any]) -> str | None:
-    logger_kwargs = kwargs.get("logger_kwargs")
+    logger_kwargs = kwargs["logger_kwargs"]
+    output_dir = None
     if isinstance(logger_kwargs, dict) and isinstance(logger_kwargs.get("output_dir"), str):
-        return logger_kwargs["output_dir"]
-    return None
-
-
-def _report(outcome: _trial.Outcome, out: Callable[[str], None]) -> None:
-    """Print the banner that ends an experiment: where its results are, or
-    that it failed."""
-    line = "=" * DIV_LINE_WIDTH
-    if outcome.state == _status.FAILED:
-        out("\n" * 3 + line + "\n" + dedent("""
-
-            There appears to have been an error in your experiment.
-
-            Check the traceback above to see what actually went wrong. The 
-            traceback below, included for completeness (but probably not useful
-            for diagnosing the error), shows the stack leading up to the 
-            experiment launch.
-
-            """) + line + "\n" * 3)  # noqa: W291 (the original text)
-        return
-    if not outcome.ok:
-        out(colorize("Experiment %s was %s." % (outcome.exp_name, outcome.state), "yellow"))
-        return
-    plot_cmd = colorize("python -m spinup.run plot " + str(outcome.output_dir), "green")
-    test_cmd = colorize("python -m spinup.run test_policy " + str(outcome.output_dir), "green")
-    out("\n" * 5 + line + "\n" + dedent("""\
-        End of experiment.
-
-
-        Plot results from this run with:
-
-        %s
-
-
-        Watch the trained agent with:
-
-        %s
-
-
-        """ % (plot_cmd, test_cmd)) + line + "\n" * 5)
+        output_dir = logger_kwargs["output_dir"]
+    return _grid_plan.Variant(
+        exp_name, thunk, kwargs, num_cpu, output_dir,
+        params={"seed": seed} if params is None else params,
+        note="Note: Call experiment is not handling logger_kwargs." if given else None,
+        logger_kwargs_given=given)
 
 
 def all_bools(vals: Sequence[Any]) -> bool:
@@ -306,6 +290,15 @@ class ExperimentGrid:
 
     def print(self) -> None:
         """Print a helpful report about the experiment grid."""
+        print(self._describe(), end="")
+
+    def _describe(self) -> str:
+        """The report that ``print`` prints, as text."""
+        buf = io.StringIO()
+
+        def print(*args: Any) -> None:
+            builtins.print(*args, file=buf)
+
         print("=" * DIV_LINE_WIDTH)
 
         # A long grid name breaks the announcement over two lines.
@@ -337,6 +330,7 @@ class ExperimentGrid:
         print(" Variants, not counting seeds: ".ljust(40), nvars_seedless)
         print()
         print("=" * DIV_LINE_WIDTH)
+        return buf.getvalue()
 
     def _default_shorthand(self, key: str) -> str:
         # The first three characters of each colon-separated part, minus
@@ -466,7 +460,7 @@ class ExperimentGrid:
             data_dir: str | None = None, datestamp: bool = False, *,
             parallel: int | str = 1, backend: str = "local",
             address: str | None = None, resume: bool = False,
-            fail_fast: bool = False) -> None:
+            fail_fast: bool = False, env_api: str = "gymnasium") -> None:
         """
         Run each variant in the grid with function 'thunk'.
 
@@ -514,60 +508,80 @@ class ExperimentGrid:
             fail_fast (bool): Keyword only. Stop everything at the first
                 failure.
 
+            env_api (string): Keyword only. ``'gym'`` for a thunk written
+                for the old gym API (see call_experiment).
+
         Raises:
             GridError: bad arguments (nothing has been launched).
             GridRunError: some variants failed.
         """
-        num_cpu = _grid_plan.check_num_cpu(num_cpu)
-        parallel = _grid_plan.check_parallel(parallel, backend, address, num_cpu)
-        if resume and (datestamp or FORCE_DATESTAMP):
-            raise GridError("resume=True needs stable output folders, but datestamp gives "
-                            "every run a new one. Resume without datestamp.")
-        if backend == "ray":
-            data_dir = osp.abspath(data_dir or DEFAULT_DATA_DIR)  # workers start elsewhere
-        variants = self.variants()
-        jobs = [self._job(var, thunk, num_cpu, data_dir, datestamp) for var in variants]
-        _grid_plan.check_jobs(jobs)
+        thunk = _env_api_thunk(thunk, env_api)
+        plan = self._plan(thunk, num_cpu, data_dir, datestamp, parallel, backend, address,
+                          resume)
+        reporter = Reporter(capture=backend == "local" and plan.parallel > 1)
+        reporter.write(self._describe().rstrip("\n"))
+        _announce(reporter, sorted(set(t.name for t in plan.trials)))
+        for text, color in plan.notes:
+            reporter.note(text, color, bold=True)
+        _countdown(reporter)
 
-        # Print info about self.
-        self.print()
-        _announce(sorted(set(job.name for job in jobs)))
-        skipped = _grid_plan.plan_resume(jobs) if resume else []
-        if backend == "local":
-            _grid_plan.warn_oversubscription(parallel, num_cpu)
-        _countdown()
-
-        todo = [job for job in jobs if job not in skipped]
-        capture = backend == "local" and parallel > 1
-        progress = GridProgress(len(jobs), skipped=len(skipped), prefix=capture,
-                                live=capture and sys.stdout.isatty())
+        reporter.begin(plan.todo, plan.skipped)
         try:
             if backend == "ray":
-                try:
-                    ran = _grid_backends.run_ray(todo, parallel=parallel, fail_fast=fail_fast,
-                                                 progress=progress, address=address,
-                                                 num_cpu=num_cpu)
-                except _grid_backends.ClusterError as e:
-                    raise GridError(str(e)) from e  # before any variant was launched
+                ran = _schedule.run_ray(plan.todo, parallel=plan.parallel, fail_fast=fail_fast,
+                                        events=reporter, address=address, num_cpu=plan.num_cpu)
             else:
-                ran = _grid_backends.run_local(todo, parallel=parallel, fail_fast=fail_fast,
-                                               progress=progress, num_cpu=num_cpu)
+                ran = _schedule.run_local(plan.todo, parallel=plan.parallel, fail_fast=fail_fast,
+                                          events=reporter, num_cpu=plan.num_cpu,
+                                          capture=reporter.capture)
+        except _schedule.ClusterError as e:
+            raise GridError(str(e)) from e  # before any variant was launched
         finally:
-            progress.close()
-        results = dict(zip(map(id, todo), ran))
-        outcomes = [results.get(id(job)) or _trial.Outcome(job.name, job.planned_dir, "skipped")
-                    for job in jobs]
-        line = "=" * DIV_LINE_WIDTH
-        print("\n" + line)
-        print(colorize("Summary of ExperimentGrid [%s]:" % self._name, "green", bold=True))
-        print(summary_table(outcomes))
-        print(line)
+            reporter.close()
+        outcomes = _summarise(self._name, plan, ran, reporter)
         failed = [o.exp_name for o in outcomes if not o.ok]
         if failed:
             raise GridRunError(failed, outcomes)
 
-    def _job(self, var: dict[str, Any], thunk: Any, num_cpu: int, data_dir: str | None,
-             datestamp: bool) -> "_Variant":
+    def _plan(self, thunk: Callable[..., Any] | str, num_cpu: int | str,
+              data_dir: str | None, datestamp: bool, parallel: int | str, backend: str,
+              address: str | None, resume: bool) -> "_GridPlan":
+        """Check everything and build every trial, before anything runs."""
+        num_cpu = _grid_plan.check_num_cpu(num_cpu)
+        parallel = _grid_plan.check_parallel(parallel, backend, address, num_cpu)
+        datestamp = datestamp or FORCE_DATESTAMP
+        if resume and datestamp:
+            raise GridError("resume=True needs stable output folders, but datestamp gives "
+                            "every run a new one. Resume without datestamp.")
+        data_dir = data_dir or _default_data_dir()
+        if backend == "ray":
+            data_dir = osp.abspath(data_dir)  # workers start elsewhere
+        varied = [k for k, v in zip(self.keys, self.vals) if len(v) > 1 and k != "seed"]
+        variants = []
+        for var in self.variants():
+            params = {"seed": var.get("seed", 0), **{k: _get_path(var, k) for k in varied}}
+            variants.append(self._variant(var, thunk, num_cpu, data_dir, datestamp, params))
+        _grid_plan.check_variants(variants)
+        notes, skipped = [], []
+        if resume:
+            skipped, line = _grid_plan.plan_resume(variants)
+            notes.append((line, "cyan"))
+        if backend == "local":
+            warning = _grid_plan.oversubscription(parallel, num_cpu)
+            if warning:
+                notes.append((warning, "yellow"))
+        trials = _grid_plan.make_trials(variants, skipped)
+        skip = {id(v) for v in skipped}
+        name = self._name or "grid"
+        folder = data_dir if not datestamp else osp.join(data_dir,
+                                                         time.strftime("%Y-%m-%d_") + name)
+        return _GridPlan(trials=trials, todo=[t for t, v in zip(trials, variants)
+                                              if id(v) not in skip],
+                         notes=notes, parallel=parallel, num_cpu=num_cpu, keys=varied,
+                         summary=osp.join(folder, name + "_summary.csv"))
+
+    def _variant(self, var: dict[str, Any], thunk: Any, num_cpu: int, data_dir: str,
+                 datestamp: bool, params: dict[str, Any]) -> _grid_plan.Variant:
         name = self.variant_name(var)
         if isinstance(thunk, str):
             # The thunk is the value of a grid key in each variant.
@@ -586,19 +600,46 @@ class ExperimentGrid:
                                 "eg.run(thunk, %s=...)." % (key, key))
             if key in _GRID_SET:
                 raise GridError("Key %r is set by the grid itself; rename it." % key)
-        return _Variant(name, thunk_, var, num_cpu, data_dir, datestamp)
+        seed = var.pop("seed", 0)
+        return _variant(name, thunk_, seed, var, num_cpu, data_dir, datestamp, params)
 
 
-def _announce(var_names: list[str]) -> None:
+def _get_path(variant: dict[str, Any], key: str) -> Any:
+    """variant['a']['b'] for key 'a:b' (the grid's nested keys)."""
+    for part in key.split(":"):
+        variant = variant[part]
+    return variant
+
+
+@dataclass
+class _GridPlan:
+    """Everything ExperimentGrid.run decided before the first launch."""
+
+    trials: list[_trial.Trial]  # every variant, in the grid's order
+    todo: list[_trial.Trial]  # the ones to run (all but those skipped on resume)
+    notes: list[tuple[str, str]]  # (text, colour) to show before the launch
+    parallel: Any  # an int, or 'auto' for Ray
+    num_cpu: int
+    keys: list[str]  # the varied keys (the summary's columns)
+    summary: str  # where the summary CSV goes
+
+    @property
+    def skipped(self) -> list[_trial.Trial]:
+        """The trials that finished before (resume) and will not run."""
+        todo = {id(t) for t in self.todo}
+        return [t for t in self.trials if id(t) not in todo]
+
+
+def _announce(reporter: Reporter, var_names: list[str]) -> None:
     """List the experiments about to run."""
     line = "=" * DIV_LINE_WIDTH
     preparing = colorize("Preparing to run the following experiments...",
                          color="green", bold=True)
     joined_var_names = "\n".join(var_names)
-    print(f"\n{preparing}\n\n{joined_var_names}\n\n{line}")
+    reporter.write(f"\n{preparing}\n\n{joined_var_names}\n\n{line}")
 
 
-def _countdown() -> None:
+def _countdown(reporter: Reporter) -> None:
     """Give the user WAIT_BEFORE_LAUNCH seconds to stop a grid that looks wrong."""
     if WAIT_BEFORE_LAUNCH > 0:
         line = "=" * DIV_LINE_WIDTH
@@ -609,7 +650,7 @@ def _countdown() -> None:
         spinup/user_config.py.
 
         """), color="cyan", bold=True) + line
-        print(delay_msg)
+        reporter.write(delay_msg)
         wait, steps = WAIT_BEFORE_LAUNCH, 100
         prog_bar = trange(steps, desc="Launching in...",
                           leave=False, ncols=DIV_LINE_WIDTH,
@@ -619,30 +660,28 @@ def _countdown() -> None:
             time.sleep(wait / steps)
 
 
-class _Variant:
-    """One variant of a grid, as a job for the schedulers in _grid.schedule."""
-
-    def __init__(self, name, thunk, kwargs, num_cpu, data_dir, datestamp):
-        self.name = name
-        self.thunk = thunk
-        self.kwargs = kwargs
-        self.num_cpu = num_cpu
-        self.data_dir = data_dir
-        self.datestamp = datestamp
-        # Known before launch unless datestamped (the stamp is taken at launch).
-        self.planned_dir = _output_dir_of(kwargs)
-        if self.planned_dir is None and not (datestamp or FORCE_DATESTAMP):
-            self.planned_dir = setup_logger_kwargs(name, kwargs.get("seed", 0),
-                                                   data_dir)["output_dir"]
-
-    def prepare(self, out: Callable[[str], None]) -> _grid_backends.Prepared:
-        """Print the launch banner and serialise the thunk (call_experiment's
-        first half)."""
-        kwargs = dict(self.kwargs)
-        seed = kwargs.pop("seed", 0)
-        return _prepare_experiment(self.name, self.thunk, seed, self.num_cpu, self.data_dir,
-                                   self.datestamp, kwargs, out)
-
-    def finish(self, outcome: _trial.Outcome, out: Callable[[str], None]) -> None:
-        """Print the closing banner (call_experiment's last part)."""
-        _report(outcome, out)
+def _summarise(name: str, plan: _GridPlan, ran: list[_trial.Outcome],
+               reporter: Reporter) -> list[_trial.Outcome]:
+    """Print the summary tables, save them as CSV; return every trial's outcome."""
+    results = dict(zip(map(id, plan.todo), ran))
+    outcomes = [results.get(id(t)) or _trial.Outcome(t.name, t.output_dir, "skipped")
+                for t in plan.trials]
+    rows = _summary.run_rows(plan.trials, outcomes)
+    variants = _summary.variant_rows(rows, plan.keys)
+    line = "=" * DIV_LINE_WIDTH
+    text = ["", line, colorize("Summary of ExperimentGrid [%s]:" % name, "green", bold=True),
+            _summary.runs_table(rows, plan.keys)]
+    if any(v["runs"] > 1 for v in variants):
+        text += ["", _summary.variants_table(variants, plan.keys)]
+    try:
+        _summary.write_new(plan.summary, _summary.to_csv(
+            rows, ["seed", *plan.keys, *_summary.RUN_COLUMNS]))
+        by_variant = plan.summary[:-len(".csv")] + "_variants.csv"
+        _summary.write_new(by_variant, _summary.to_csv(
+            variants, [*plan.keys, *_summary.VARIANT_COLUMNS]))
+        text += ["", "Saved as %s and %s" % (plan.summary, osp.basename(by_variant))]
+    except OSError as e:
+        text += ["", colorize("Warning: could not save the summary to %s (%s)."
+                              % (plan.summary, e), "yellow")]
+    reporter.write("\n".join(text + [line]))
+    return outcomes

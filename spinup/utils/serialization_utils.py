@@ -4,6 +4,9 @@ The logger uses this to save an experiment's configuration: anything that
 cannot be written as JSON is replaced by the most informative text we can
 find for it, so ``save_config(locals())`` never fails.
 """
+
+__all__ = ["convert_json", "is_json_serializable"]
+
 import json
 from typing import Any
 

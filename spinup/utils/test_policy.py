@@ -14,7 +14,10 @@ A folder with a ``tf1_save*`` entry is loaded with TensorFlow, otherwise the
 PyTorch ``pyt_save/model*.pt`` is used. TensorFlow and PyTorch are imported
 only for the backend that is actually loaded.
 """
-import argparse
+
+__all__ = ["load_policy_and_env", "load_policy", "load_tf_policy", "load_pytorch_policy",
+           "run_policy", "main", "PolicyLoadError", "EnvironmentNotFoundError"]
+
 import inspect
 import json
 import os
@@ -27,7 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from spinup.utils.logx import EpochLogger
+from spinup._errors import SpinupError
+from spinup.utils import _snapshots
+from spinup.utils.logx import EpochLogger, new_default_output_dir
 
 ENV_NOT_FOUND_MSG = (
     "Environment not found!\n\n It looks like the environment wasn't saved, "
@@ -35,15 +40,15 @@ ENV_NOT_FOUND_MSG = (
     "page on Experiment Outputs for how to handle this situation.")
 
 _TF_SAVE_RE = re.compile(r"^tf1_save(\d*)$")
-_PT_SAVE_RE = re.compile(r"^model(\d*)\.pt$")
+_RUN_DIR_RE = re.compile(r"_s\d+$")
 
 
-class PolicyLoadError(ValueError):
+class PolicyLoadError(ValueError, SpinupError):
     """A saved policy exists but can't be loaded (corrupt, or made by code
     that can't be imported here). The message names the file."""
 
 
-class EnvironmentNotFoundError(AssertionError, ValueError):
+class EnvironmentNotFoundError(AssertionError, ValueError, SpinupError):
     """No environment could be restored for the policy. An AssertionError,
     as in the original, so old ``except AssertionError`` code keeps working."""
 
@@ -58,21 +63,6 @@ def _itr_suffix(itr: int | str | None) -> str:
     if isinstance(itr, str) and itr.isdigit():
         return itr
     raise ValueError("Bad value provided for itr (needs to be int or 'last'): %r" % (itr,))
-
-
-def _latest(folder: str, pattern: "re.Pattern", name: Callable[[str], str]) -> str:
-    """The suffix of the most recent save: the highest numbered one, or the
-    unnumbered one if that was written later (a 'gap_and_last' run keeps both)."""
-    suffixes = [m.group(1) for m in map(pattern.match, os.listdir(folder)) if m]
-    numbered = [int(s) for s in suffixes if s]
-    candidates = []
-    if numbered:
-        candidates.append("%d" % max(numbered))
-    if "" in suffixes:
-        candidates.append("")
-    if not candidates:
-        return None
-    return max(candidates, key=lambda s: osp.getmtime(osp.join(folder, name(s))))
 
 
 def load_policy_and_env(fpath: str, itr: int | str = "last",
@@ -105,12 +95,14 @@ def load_policy_and_env(fpath: str, itr: int | str = "last",
     pyt_dir = osp.join(fpath, "pyt_save")
 
     if itr == "last":
-        if backend == "tf1":
-            itr = _latest(fpath, _TF_SAVE_RE, lambda s: "tf1_save" + s)
-        else:
-            itr = _latest(pyt_dir, _PT_SAVE_RE, lambda s: "model%s.pt" % s) \
-                if osp.isdir(pyt_dir) else None
+        itr = _snapshots.latest(fpath, "tf1") if backend == "tf1" \
+            else _snapshots.latest(pyt_dir, "model")
         if itr is None:
+            runs = _runs_inside(fpath)
+            if runs:
+                raise FileNotFoundError(
+                    "No saved policy in %s: it is an experiment folder, holding the runs %s. "
+                    "Give one of them to test_policy." % (fpath, ", ".join(runs)))
             raise FileNotFoundError(
                 "No saved policy in %s: expected a tf1_save folder or pyt_save/model.pt, "
                 "as written by Logger.save_state after setup_tf_saver or "
@@ -131,13 +123,27 @@ def load_policy(fpath: str, itr: int | str = "last",
     return load_policy_and_env(fpath, itr, deterministic)
 
 
+def _runs_inside(fpath: str) -> list[str]:
+    """The run folders (``<exp_name>_s<seed>``) directly inside ``fpath``."""
+    return sorted(osp.join(fpath, entry) for entry in os.listdir(fpath)
+                  if _RUN_DIR_RE.search(entry) and osp.isdir(osp.join(fpath, entry)))
+
+
 def _load_env(fpath: str, itr: str) -> Any:
     import joblib
 
     from spinup.utils.logx import load_state
 
-    for loader in (lambda: joblib.load(osp.join(fpath, "vars" + itr + ".pkl")),
-                   lambda: load_state(fpath, "last")):
+    vars_path = osp.join(fpath, "vars" + itr + ".pkl")
+    loaders = [lambda: joblib.load(vars_path)]
+    if not osp.isfile(vars_path):
+        # Say which state the env comes from, rather than quietly using
+        # another snapshot's.
+        print("There is no %s; the environment comes from the latest snapshot instead."
+              % vars_path)
+        loaders = []
+    loaders.append(lambda: load_state(fpath, "last"))
+    for loader in loaders:
         try:
             state = loader()
             if isinstance(state, dict) and state.get("env") is not None:
@@ -364,7 +370,7 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: int | Non
 
     # Outside /tmp/experiments the table would land in a wrapped experiment's
     # log dir (the Logger's default there); keep test runs out of it.
-    logger = EpochLogger(output_dir="/tmp/experiments/%i" % int(time.time()))
+    logger = EpochLogger(output_dir=new_default_output_dir())
     o, r, d, ep_ret, ep_len, n = _reset(env), 0, False, 0, 0, 0
     try:
         while n < num_episodes:
@@ -398,25 +404,55 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: int | Non
     logger.close()
 
 
+def _runs_inside(fpath: str) -> str:
+    """A hint for a folder that holds runs rather than being one (an
+    experiment's folder, ``data/ppo`` instead of ``data/ppo/ppo_s0``)."""
+    try:
+        entries = sorted(os.listdir(fpath))
+    except OSError:
+        return ""
+    runs = [e for e in entries if osp.isdir(osp.join(fpath, e)) and (
+        re.search(r"_s\d+$", e) or osp.exists(osp.join(fpath, e, "progress.txt")))]
+    if not runs:
+        return ""
+    shown = ", ".join(runs[:5]) + (", ..." if len(runs) > 5 else "")
+    return (" %s is an experiment folder with %d run%s (%s): give one of them, e.g. "
+            "python -m spinup.run test_policy %s"
+            % (fpath, len(runs), "" if len(runs) == 1 else "s", shown, osp.join(fpath, runs[0])))
+
+
 def main(argv=None) -> None:
     """Command-line entry point (``python -m spinup.run test_policy ...``).
 
     Args:
         argv: The arguments after ``test_policy``; defaults to ``sys.argv[1:]``.
     """
-    parser = argparse.ArgumentParser(
+    from spinup._cli_grid import ArgumentParser, exit_usage
+
+    parser = ArgumentParser(
         prog="python -m spinup.run test_policy",
-        description="Run a trained policy from a spinup output folder.")
-    parser.add_argument("fpath", type=str, help="the run's output directory")
+        description="Load the policy saved in a run's output folder (PyTorch or "
+                    "TensorFlow 1) and run it in the run's environment, printing each "
+                    "episode's return and length.",
+        epilog="Example: python -m spinup.run test_policy data/ppo/ppo_s0 -n 5 -nr")
+    parser.add_argument("fpath", type=str,
+                        help="the run's output directory, e.g. data/ppo/ppo_s0")
     parser.add_argument("--len", "-l", type=int, default=0,
-                        help="maximum episode length (0: no limit)")
-    parser.add_argument("--episodes", "-n", type=int, default=100)
+                        help="maximum episode length in steps (default: 0, no limit "
+                             "beyond the environment's own)")
+    parser.add_argument("--episodes", "-n", type=int, default=100,
+                        help="how many episodes to run (default: 100)")
     parser.add_argument("--norender", "-nr", action="store_true",
-                        help="don't draw the episodes")
+                        help="don't draw the episodes (default: draw them when there "
+                             "is a display)")
     parser.add_argument("--itr", "-i", type=int, default=-1,
-                        help="which saved iteration (-1: the last one)")
+                        help="which saved iteration to load, as numbered by the "
+                             "snapshot files (default: -1, the last one)")
     parser.add_argument("--deterministic", "-d", action="store_true",
-                        help="use the mean action (TF policies with a 'mu' output)")
+                        help="act with the deterministic action: the mean of a "
+                             "Gaussian policy or the most likely action, for PyTorch "
+                             "models whose act() takes deterministic and TF policies "
+                             "with a 'mu' output (default: sample)")
     args = parser.parse_args(argv)
     if args.episodes < 1:
         parser.error("--episodes must be 1 or more")
@@ -426,11 +462,10 @@ def main(argv=None) -> None:
                                               args.deterministic)
         run_policy(env, get_action, args.len, args.episodes, not (args.norender))
     except FileNotFoundError as e:
-        print("test_policy: error: %s" % e, file=sys.stderr)
-        sys.exit(2)
+        exit_usage("spinup.run test_policy", str(e) + _runs_inside(args.fpath))
     except (PolicyLoadError, EnvironmentNotFoundError) as e:
-        print("test_policy: error: %s" % e, file=sys.stderr)
-        sys.exit(1)
+        # Not a usage mistake: the files are there but unusable.
+        exit_usage("spinup.run test_policy", str(e), status=1)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ tests can import it too: they put this folder on PYTHONPATH (see the
 """
 import csv
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import gymnasium as gym
 import numpy as np
@@ -17,6 +21,21 @@ VPG_COLUMNS = ["Epoch", "AverageEpRet", "StdEpRet", "MaxEpRet", "MinEpRet", "EpL
                "AverageVVals", "StdVVals", "MaxVVals", "MinVVals", "TotalEnvInteracts",
                "LossPi", "LossV", "DeltaLossPi", "DeltaLossV", "Entropy", "KL", "Time"]
 PPO_COLUMNS = VPG_COLUMNS[:-1] + ["ClipFrac", "StopIter", "Time"]
+
+
+def stats_columns(key):
+    """The columns of ``log_tabular(key, with_min_and_max=True)``."""
+    return ["Average" + key, "Std" + key, "Max" + key, "Min" + key]
+
+
+# The off-policy algorithms of the original, PyTorch versions.
+OFFPOLICY_RETURN_COLUMNS = (["Epoch"] + stats_columns("EpRet") + stats_columns("TestEpRet")
+                            + ["EpLen", "TestEpLen", "TotalEnvInteracts"])
+DDPG_COLUMNS = OFFPOLICY_RETURN_COLUMNS + stats_columns("QVals") + ["LossPi", "LossQ", "Time"]
+TD3_COLUMNS = (OFFPOLICY_RETURN_COLUMNS + stats_columns("Q1Vals") + stats_columns("Q2Vals")
+               + ["LossPi", "LossQ", "Time"])
+SAC_COLUMNS = (OFFPOLICY_RETURN_COLUMNS + stats_columns("Q1Vals") + stats_columns("Q2Vals")
+               + stats_columns("LogPi") + ["LossPi", "LossQ", "Time"])
 
 
 def read_progress(output_dir):
@@ -76,3 +95,39 @@ class CrashAfter(gym.Wrapper):
         if self.left < 0:
             raise RuntimeError("simulated crash")
         return self.env.step(action)
+
+
+def count_rows(path):
+    """Rows written so far to a progress.txt (0 if there is none yet)."""
+    try:
+        with open(path) as f:
+            return max(0, f.read().count("\n") - 1)
+    except FileNotFoundError:
+        return 0
+
+
+def kill_then_resume(script, out, env, min_rows=3, extra_epochs=2, timeout=150):
+    """SIGKILL a training run once it has logged ``min_rows`` epochs, then
+    run it again with resume for ``extra_epochs`` more epochs than it logged.
+
+    ``script`` runs as ``python -c script OUTPUT_DIR EPOCHS fresh|resume``.
+    Returns ``(killed_rows, epochs, resumed)``: rows in progress.txt at the
+    kill, the epochs of the resumed run, and its CompletedProcess.
+    """
+    progress = os.path.join(str(out), "progress.txt")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(out), "1000", "fresh"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + timeout
+    while count_rows(progress) < min_rows and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()
+    killed_rows = count_rows(progress)
+    assert min_rows <= killed_rows < 1000
+
+    epochs = killed_rows + extra_epochs
+    resumed = subprocess.run([sys.executable, "-c", script, str(out), str(epochs), "resume"],
+                             env=env, capture_output=True, text=True, timeout=timeout)
+    assert resumed.returncode == 0, resumed.stderr
+    return killed_rows, epochs, resumed

@@ -114,12 +114,13 @@ def test_resuming_a_finished_run_adds_nothing(tmp_path):
     assert (tmp_path / "progress.txt").read_text() == before
 
 
-def test_a_snapshot_of_another_network_is_a_clear_error(tmp_path):
-    kwargs = dict(steps_per_epoch=100, epochs=1, train_pi_iters=5, train_v_iters=5,
+@pytest.mark.parametrize("algo", [ppo, vpg], ids=["ppo", "vpg"])
+def test_a_snapshot_of_another_network_is_a_clear_error(tmp_path, algo):
+    kwargs = dict(steps_per_epoch=100, epochs=1, train_v_iters=5,
                   logger_kwargs=dict(output_dir=str(tmp_path)))
-    ppo(TwoArmedBandit, ac_kwargs=dict(hidden_sizes=(8,)), **kwargs)
-    with pytest.raises(ValueError, match="does not fit this actor-critic"):
-        ppo(TwoArmedBandit, ac_kwargs=dict(hidden_sizes=(4,)), resume=True, **kwargs)
+    algo(TwoArmedBandit, ac_kwargs=dict(hidden_sizes=(8,)), **kwargs)
+    with pytest.raises(ValueError, match="does not fit this actor-critic.*'model_state'"):
+        algo(TwoArmedBandit, ac_kwargs=dict(hidden_sizes=(4,)), resume=True, **kwargs)
 
 
 def test_tf1_resume_after_a_crash(tmp_path, python_runner, algo_env):

@@ -10,15 +10,17 @@ import stat
 import subprocess
 import sys
 import tarfile
+import tempfile
+import time
 
 import cloudpickle
 import numpy as np
 import pytest
 
-from spinup import user_config
 from spinup.utils import plot
 from spinup.utils._context import current_context
 from spinup.utils.experiment import (
+    ExperimentArgumentError,
     ExperimentContext,
     ExperimentTemplate,
     LogEncoder,
@@ -39,7 +41,8 @@ def data_dir(tmp_path, monkeypatch):
     """Experiments write under tmp_path/data; the launcher (the __main__
     file) is a script outside any git repository."""
     data = tmp_path / "data"
-    monkeypatch.setattr(user_config, "DEFAULT_DATA_DIR", str(data))
+    # Through the environment: user_config reads it at each call.
+    monkeypatch.setenv("SPINUP_DATA_DIR", str(data))
     launcher = tmp_path / "launcher.py"
     launcher.write_text("# stands in for the script that started the experiment\n")
     monkeypatch.setattr(sys.modules["__main__"], "__file__", str(launcher), raising=False)
@@ -103,10 +106,11 @@ def test_name_prefix_and_name_parameters(data_dir):
     named = wrap_experiment(exp, name="cartpole", prefix="grp/ppo", archive_launch_repo=False)
     assert named(env_name="CartPole-v1") == "grp/ppo/cartpole"
 
-    # Definition order, not call order; extra keywords come last.
+    # Definition order, not call order; as in garage, what **extra catches
+    # never goes into the name.
     passed = wrap_experiment(exp, name_parameters="passed", archive_launch_repo=False)
     assert passed(seed=2, env_name="CartPole-v1", note="x") == \
-        "experiment/exp_env_name=CartPole-v1_seed=2_note=x"
+        "experiment/exp_env_name=CartPole-v1_seed=2"
 
     every = wrap_experiment(exp, name_parameters="all", archive_launch_repo=False)
     assert every(env_name="a/b c") == "experiment/exp_env_name=a-b-c_seed=0_hid=64-64_act=tanh"
@@ -130,13 +134,13 @@ def test_bad_calls_are_refused_before_anything_is_written(data_dir):
     def exp(ctxt, seed, lr=0.5):
         return seed
 
-    with pytest.raises(TypeError, match=r"only accepts keyword arguments.*exp\(seed=1"):
+    with pytest.raises(ValueError, match=r"only accepts keyword arguments.*exp\(seed=1"):
         exp(1)
     with pytest.raises(TypeError, match="unexpected keyword argument 'lrate'"):
         exp(seed=1, lrate=0.1)
     with pytest.raises(TypeError, match="missing a required argument: 'seed'"):
         exp()
-    with pytest.raises(TypeError, match="unknown option.*seed"):
+    with pytest.raises(ValueError, match="unknown option.*seed"):
         exp({"seed": 1})
     assert not data_dir.exists()
 
@@ -145,19 +149,130 @@ def test_bad_calls_are_refused_before_anything_is_written(data_dir):
         wrap_experiment(snapshot_mode="every")
     with pytest.raises(ValueError, match="snapshot_gap must be a positive int"):
         wrap_experiment(snapshot_mode="gap", snapshot_gap=0)
-    with pytest.raises(ValueError, match="name_parameters must be None, 'all' or 'passed'"):
-        wrap_experiment(name_parameters="some")
     with pytest.raises(ValueError, match="outside <data>/local"):
         wrap_experiment(prefix="../elsewhere")
     def no_ctxt(*, seed):
         pass
 
-    with pytest.raises(TypeError, match=r"first argument.*def no_ctxt\(ctxt, \.\.\.\)"):
+    with pytest.raises(ValueError, match=r"named 'ctxt' instead of 'seed'.*def no_ctxt\(ctxt"):
         wrap_experiment(no_ctxt)
-    with pytest.raises(TypeError, match="apply it to an experiment function"):
+    with pytest.raises(ValueError, match="apply the result of wrap_experiment"):
         wrap_experiment(snapshot_mode="all")(seed=1)
     with pytest.raises(ValueError, match="Unknown snapshot_mode"):
         ExperimentContext(snapshot_dir="/tmp/x", snapshot_mode="best", snapshot_gap=1)
+
+
+# -- garage parity: the errors, names and signatures garage's own tests expect ---------
+
+def test_mistakes_raise_value_error_as_in_garage(data_dir):
+    @wrap_experiment(archive_launch_repo=False)
+    def exp(ctxt, seed=1):
+        return seed
+
+    def no_params():
+        pass
+
+    def method_like(self, seed):
+        pass
+
+    mistakes = [
+        lambda: exp(1),                              # a positional argument
+        lambda: exp(dict(logdir="/tmp/x")),          # an unknown option
+        lambda: wrap_experiment(no_params),          # no parameters at all
+        lambda: wrap_experiment(method_like),        # first parameter not named ctxt
+        lambda: wrap_experiment()(42),               # the decorator applied to a non-function
+        lambda: run_experiment(1, dry=True),         # a method call that is not callable
+        lambda: run_experiment(batch_tasks=[dict(method_call=3)], dry=True),
+    ]
+    for mistake in mistakes:
+        with pytest.raises(ValueError) as info:
+            mistake()
+        # Still a TypeError for callers who caught what spinup raised before.
+        assert isinstance(info.value, TypeError)
+        assert isinstance(info.value, ExperimentArgumentError)
+    assert not data_dir.exists()
+
+    with pytest.raises(ValueError, match=r"first parameter named 'ctxt', but .* has no param"):
+        wrap_experiment(no_params)
+    with pytest.raises(ValueError, match=r"named 'ctxt' instead of 'self'"):
+        wrap_experiment(method_like)
+    with pytest.raises(ValueError, match="Unknown|unknown option.*logdir"):
+        exp(dict(logdir="/tmp/x"))
+
+
+def test_name_parameters_are_checked_when_the_experiment_is_called(data_dir):
+    # A bad value must not break the decoration itself (garage checks it late).
+    @wrap_experiment(name_parameters="some", archive_launch_repo=False)
+    def exp(ctxt, seed=1):
+        return ctxt.snapshot_dir
+
+    with pytest.raises(ValueError, match=r"wrap_experiment\.name_parameters .*'some'"):
+        exp(seed=2)
+    assert not data_dir.exists()
+    assert exp(dict(name_parameters="all")).endswith("/exp_seed=1")
+
+    # garage >= 2020.10 also takes a list of parameter names.
+    def lr_exp(ctxt, seed, lr=0.5, batch=32):
+        return osp.basename(ctxt.snapshot_dir)
+
+    chosen = wrap_experiment(lr_exp, name_parameters=["batch", "lr"], archive_launch_repo=False)
+    assert chosen(seed=0, batch=64) == "lr_exp_lr=0.5_batch=64"
+    with pytest.raises(ValueError, match="'epochs'.*has: seed, lr, batch"):
+        wrap_experiment(lr_exp, name_parameters=["epochs"])(seed=0)
+
+
+def test_signature_shows_what_a_caller_passes():
+    import inspect
+
+    @wrap_experiment
+    def exp(ctxt, seed, lr=0.5, *rest, **extra):
+        pass
+
+    assert str(inspect.signature(exp)) == "(*, seed, lr=0.5, **extra)"
+    # Tools that read the signature see keyword-only arguments without ctxt.
+    with pytest.raises(TypeError):
+        inspect.signature(exp).bind(1)
+
+
+def test_x_axis_is_recorded_and_is_the_plot_default(data_dir, tmp_path):
+    @wrap_experiment(x_axis="Epoch", archive_launch_repo=False)
+    def by_epoch(ctxt):
+        logger = EpochLogger()
+        for epoch in range(3):
+            logger.log_tabular("Epoch", epoch)
+            logger.log_tabular("AverageEpRet", float(epoch))
+            logger.dump_tabular()
+        logger.close()
+        return ctxt.snapshot_dir
+
+    log_dir = by_epoch()
+    assert read_json(osp.join(log_dir, "metadata.json"))["x_axis"] == "Epoch"
+    # No TotalEnvInteracts column: only the recorded x axis makes a figure.
+    saved = plot.make_plots([log_dir + os.sep], savedir=str(tmp_path / "figs"))
+    assert saved == [str(tmp_path / "figs" / "Performance.png")]
+    with pytest.raises(ValueError, match="x_axis must be the name"):
+        wrap_experiment(x_axis=3)
+
+
+def test_data_dir_is_read_when_the_experiment_is_called(python_runner, tmp_path):
+    (tmp_path / "later").mkdir()
+    proc = python_runner("""
+        import os, sys
+        from spinup.utils.experiment import wrap_experiment
+        from spinup.utils.run_utils import setup_logger_kwargs
+
+        @wrap_experiment(archive_launch_repo=False)
+        def exp(ctxt):
+            print("LOG_DIR=" + ctxt.snapshot_dir)
+
+        os.chdir(sys.argv[1])  # after importing spinup, as a launcher may
+        exp()
+        print("GRID_DIR=" + setup_logger_kwargs("grid", seed=0)["output_dir"])
+        """, str(tmp_path / "later"), cwd=str(tmp_path), env={"SPINUP_DATA_DIR": ""})
+    later = str(tmp_path / "later" / "data")
+    assert "LOG_DIR=%s/local/experiment/exp" % later in proc.stdout.splitlines()
+    assert "GRID_DIR=%s/grid/grid_s0" % later in proc.stdout.splitlines()
+    assert not (tmp_path / "data").exists()
 
 
 def test_templates_pickle_and_keep_their_options(data_dir):
@@ -518,9 +633,8 @@ def test_to_local_command_quotes_values_and_adds_env_and_pre_commands():
         to_local_command(dict(env={"BAD NAME": "1"}))
 
 
-def _args_data(command):
-    words = command.split()
-    return words[words.index("--args_data") + 1]
+def _thunk_path(command):
+    return command.split()[-1]
 
 
 def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys, request):
@@ -539,12 +653,12 @@ def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys, req
                               env={"MY_FLAG": "on"}, pre_commands="echo pre-ran", seed=5,
                               snapshot_mode="all")
     command = capsys.readouterr().out.strip().splitlines()[-1]
-    payload = _args_data(command)
+    payload = _thunk_path(command)
     request.addfinalizer(lambda: os.path.exists(payload) and os.remove(payload))
     assert log_dirs == [str(data_dir / "local" / "experiment" / "later")]
     assert not osp.exists(log_dirs[0])  # printed, not run
     assert command.startswith("echo pre-ran && MY_FLAG=on CUDA_VISIBLE_DEVICES='' ")
-    assert "-m spinup.utils._experiment_entrypoint" in command
+    assert "-m spinup.utils.run_entrypoint" in command
     assert stat.S_IMODE(os.stat(payload).st_mode) == 0o600
 
     proc = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
@@ -561,7 +675,7 @@ def test_dry_run_prints_a_command_that_runs_the_call_later(data_dir, capsys, req
         assert f.read() == "Value\n30\n"
 
 
-def test_batch_runs_every_task_and_reports_failures(data_dir, tmp_path, capsys):
+def test_batch_runs_every_task_and_reports_failures(data_dir, tmp_path, monkeypatch):
     def experiment(ctxt, seed, lr=0.5):
         with open(os.path.join(ctxt.snapshot_dir, "seen.json"), "w") as f:
             json.dump(dict(seed=seed, lr=lr, mode=ctxt.snapshot_mode, gap=ctxt.snapshot_gap), f)
@@ -569,20 +683,66 @@ def test_batch_runs_every_task_and_reports_failures(data_dir, tmp_path, capsys):
     def broken(ctxt):
         raise RuntimeError("this task fails")
 
+    # The pickled calls go to a temporary folder of our own, to check that
+    # none is left behind.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     wrapped = wrap_experiment(experiment, snapshot_mode="gap", snapshot_gap=4)
-    with pytest.raises(subprocess.CalledProcessError):
+    with pytest.raises(subprocess.CalledProcessError, match="broken"):
         run_experiment(batch_tasks=[
             dict(method_call=broken, exp_name="broken"),
             dict(method_call=wrapped, variant=dict(seed=2), log_dir=str(tmp_path / "wrapped")),
-        ], python_command=sys.executable)
-    commands = capsys.readouterr().out.strip().splitlines()
-    assert len(commands) == 2 and not any(osp.exists(_args_data(c)) for c in commands)
+        ])
+    assert os.listdir(tmp_path / "tmp") == []
     # The failing task did not stop the next one.
     assert read_json(tmp_path / "wrapped" / "seen.json") == dict(seed=2, lr=0.5, mode="gap", gap=4)
     assert read_json(tmp_path / "wrapped" / "variant.json") == {"seed": 2}
-    assert osp.isdir(data_dir / "local" / "experiment" / "broken")
+    broken_dir = data_dir / "local" / "experiment" / "broken"
+    # Each run has the grid's status record.
+    assert read_json(broken_dir / "status.json")["state"] == "failed"
+    assert read_json(tmp_path / "wrapped" / "status.json")["state"] == "finished"
 
     with pytest.raises(TypeError, match="unexpected keyword argument.*snapshot_gap"):
         run_experiment(broken, snapshot_every=3, dry=True)
     with pytest.raises(ValueError, match="method_call or a list of batch_tasks"):
         run_experiment()
+
+
+LONG_TASK_LAUNCHER = """
+import os, sys, time
+from spinup.utils.experiment import run_experiment
+
+def long_task(ctxt, variant):
+    with open(os.path.join(ctxt.snapshot_dir, "child.pid"), "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(600)
+
+run_experiment(long_task, log_dir=sys.argv[1])
+"""
+
+
+def test_run_experiment_child_dies_with_its_launcher(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    script = tmp_path / "launch.py"
+    script.write_text(LONG_TASK_LAUNCHER)
+    log_dir = tmp_path / "run"
+    launcher = subprocess.Popen([sys.executable, str(script), str(log_dir)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pid_file = log_dir / "child.pid"
+    try:
+        for _ in range(600):
+            if pid_file.exists() and pid_file.read_text() and (log_dir / "status.json").exists():
+                break
+            assert launcher.poll() is None, "the launcher ended early"
+            time.sleep(0.1)
+        child = psutil.Process(int(pid_file.read_text()))
+        # The experiment runs in a child of the launcher, not of a shell.
+        assert child.ppid() == launcher.pid
+        assert read_json(log_dir / "status.json")["state"] == "running"
+        launcher.kill()  # SIGKILL: no chance to clean up
+        launcher.wait()
+        gone, alive = psutil.wait_procs([child], timeout=60)
+        assert gone and not alive
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -160,6 +161,123 @@ def test_default_output_dir_is_under_tmp_experiments(monkeypatch):
         logger.close()
 
 
+def test_default_output_dir_is_made_fresh_never_through_a_planted_link(tmp_path, capsys):
+    from spinup.utils.logx import new_default_output_dir
+    os.makedirs("/tmp/experiments", exist_ok=True)
+    now = int(time.time())
+    elsewhere = tmp_path / "victim"
+    elsewhere.mkdir()
+    planted = []
+    for t in range(now, now + 5):  # whatever second the logger starts in
+        link = "/tmp/experiments/%d" % t
+        if not os.path.lexists(link):
+            os.symlink(elsewhere, link)
+            planted.append(link)
+    try:
+        logger = Logger()
+        logger.log_tabular("Epoch", 0)
+        logger.dump_tabular()
+        assert not os.path.islink(logger.output_dir)
+        assert logger.output_dir.startswith("/tmp/experiments/")
+        assert logger.output_dir.endswith("_1")  # the planted name was taken
+        assert os.path.isfile(os.path.join(logger.output_dir, "progress.txt"))
+        assert os.listdir(elsewhere) == []
+        assert "already exists" not in capsys.readouterr().out
+        second = new_default_output_dir()
+        assert second != logger.output_dir and os.path.isdir(second)
+    finally:
+        for link in planted:
+            os.remove(link)
+
+
+def test_a_progress_file_link_is_moved_aside_not_followed(tmp_path):
+    target = tmp_path / "elsewhere.txt"  # missing: following would create it
+    out = tmp_path / "run"
+    out.mkdir()
+    os.symlink(target, out / "progress.txt")
+    logger = Logger(output_dir=str(out))
+    logger.log_tabular("Epoch", 0)
+    logger.dump_tabular()
+    assert not target.exists()
+    assert os.path.islink(out / "progress.txt.1")
+    assert not os.path.islink(out / "progress.txt")
+    assert read(out / "progress.txt") == "Epoch\n0\n"
+    os.remove(out / "progress.txt")
+    os.symlink(target, out / "progress.txt")
+    with pytest.raises(LoggerError, match="symbolic link"):
+        Logger(output_dir=str(out), resume=True)
+    assert not target.exists()
+
+
+def test_a_pyt_save_link_is_refused(tmp_path):
+    torch = pytest.importorskip("torch")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "run"
+    out.mkdir()
+    os.symlink(elsewhere, out / "pyt_save")
+    logger = Logger(output_dir=str(out))
+    logger.setup_pytorch_saver(torch.nn.Linear(2, 1))
+    with pytest.raises(LogDirError, match="pyt_save is a symbolic link"):
+        logger.save_state({})
+    assert os.listdir(elsewhere) == []
+
+
+def test_an_output_dir_given_as_a_link_is_used(tmp_path):
+    (tmp_path / "real").mkdir()
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    logger = Logger(output_dir=str(tmp_path / "link"))
+    logger.log_tabular("Epoch", 0)
+    logger.dump_tabular()
+    assert read(tmp_path / "real" / "progress.txt") == "Epoch\n0\n"
+
+
+HOLD_THE_FOLDER = r"""
+import sys, time
+from spinup.utils.logx import Logger
+logger = Logger(output_dir=sys.argv[1])
+logger.log_tabular("Epoch", 0)
+logger.dump_tabular()
+print("READY", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_second_process_in_the_same_output_dir_is_refused_while_the_first_lives(tmp_path):
+    out = str(tmp_path / "run")
+    first = subprocess.Popen([sys.executable, "-c", HOLD_THE_FOLDER, out],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        for line in first.stdout:
+            if "READY" in line:
+                break
+        with pytest.raises(LogDirError, match="Another process \\(pid %d\\) is writing to %s"
+                           % (first.pid, out)):
+            Logger(output_dir=out)
+        assert read(tmp_path / "run" / "progress.txt") == "Epoch\n0\n"
+    finally:
+        first.kill()
+        first.wait()
+    # A dead process holds no lock: the next run just goes ahead.
+    logger = Logger(output_dir=out, resume=True)
+    logger.log_tabular("Epoch", 1)
+    logger.dump_tabular()
+    logger.close()
+    assert read(tmp_path / "run" / "progress.txt") == "Epoch\n0\n1\n"
+
+
+def test_loggers_of_one_process_share_the_folder_and_close_lets_others_in(tmp_path,
+                                                                          python_runner):
+    first = Logger(output_dir=str(tmp_path))
+    second = Logger(output_dir=str(tmp_path), resume=True)  # e.g. a resume after a crash
+    second.close()
+    first.close()
+    proc = python_runner("import sys\nfrom spinup.utils.logx import Logger\n"
+                         "Logger(output_dir=sys.argv[1], resume=True)\nprint('OPENED')",
+                         tmp_path)
+    assert "OPENED" in proc.stdout
+
+
 # --- Existing outputs are never lost ------------------------------------------
 
 def test_existing_progress_file_is_moved_aside_not_truncated(tmp_path, capsys):
@@ -255,6 +373,47 @@ def test_store_of_non_numeric_value_fails_at_store_time(tmp_path):
     assert set(logger.epoch_dict) == {"Fine", "Arr", "Zero"}
 
 
+def test_lists_tuples_and_ragged_sequences_count_every_number_once(tmp_path):
+    logger = EpochLogger(output_dir=str(tmp_path))
+    logger.store(V=[1, 2, 3])
+    logger.store(V=[5])
+    logger.store(T=(1.0, 2.0), R=[[1, 2], [3]])
+    logger.store(T=3.0, R=[[4]])
+    logger.log_tabular("V", average_only=True)
+    logger.log_tabular("T", average_only=True)
+    logger.log_tabular("R", with_min_and_max=True)
+    logger.dump_tabular()
+    headers, row = read(tmp_path / "progress.txt").splitlines()
+    values = dict(zip(headers.split("\t"), row.split("\t")))
+    assert values["V"] == "2.75"  # the original logged 6.0 for store(V=[1, 2, 3])
+    assert values["T"] == "2.0"
+    assert (values["AverageR"], values["MinR"], values["MaxR"]) == ("2.5", "1.0", "4.0")
+
+
+def test_torch_tensors_are_stored_as_numbers_and_detached_with_one_warning(tmp_path):
+    torch = pytest.importorskip("torch")
+    logger = EpochLogger(output_dir=str(tmp_path))
+    weight = torch.tensor([1.0, 3.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="requires grad"):
+        logger.store(Loss=weight * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the warning is given once, not every epoch
+        logger.store(Loss=weight.sum(), Plain=torch.arange(4))
+    logger.log_tabular("Loss", average_only=True)
+    logger.log_tabular("Plain", average_only=True)
+    logger.dump_tabular()
+    assert read(tmp_path / "progress.txt").splitlines()[1] == "4.0\t1.5"
+
+
+def test_non_string_keys_are_a_logger_type_error(tmp_path):
+    logger = EpochLogger(output_dir=str(tmp_path))
+    logger.store(V=1)
+    with pytest.raises(LoggerTypeError, match="must be a string, not 3"):
+        logger.log_tabular(3, 1.0)
+    with pytest.raises(LoggerTypeError, match="must be a string"):
+        logger.get_stats(("V",))
+
+
 def test_output_dir_that_is_a_file(tmp_path):
     target = tmp_path / "not_a_dir"
     target.write_text("precious")
@@ -347,6 +506,25 @@ def test_pytorch_model_is_saved_and_loads_back(tmp_path):
     for name in ("model.pt", "model7.pt"):
         loaded = torch.load(tmp_path / "pyt_save" / name, weights_only=False)
         assert torch.equal(loaded(x), model(x))
+
+
+def test_model_file_is_byte_for_byte_what_torch_save_writes(tmp_path):
+    # torch names the records inside model.pt after the file it writes, so
+    # the logger must write "model.pt" itself, not a temporary file name.
+    torch = pytest.importorskip("torch")
+    import zipfile
+    model = torch.nn.Linear(3, 2)
+    logger = Logger(output_dir=str(tmp_path / "run"))
+    logger.setup_pytorch_saver(model)
+    logger.save_state({}, itr=3)
+    logger.save_state({})
+    os.makedirs(tmp_path / "direct")
+    for name in ("model.pt", "model3.pt"):
+        torch.save(model, str(tmp_path / "direct" / name))
+        ours = tmp_path / "run" / "pyt_save" / name
+        assert ours.read_bytes() == (tmp_path / "direct" / name).read_bytes()
+        record = name[:-3] + "/data.pkl"
+        assert record in zipfile.ZipFile(ours).namelist()
 
 
 TF_SAVE_AND_RESTORE = r"""
@@ -513,3 +691,166 @@ def test_under_mpi_only_rank_0_writes_and_statistics_are_global(tmp_path, python
     assert (values["MaxX"], values["MinX"]) == ("14.0", "0.0")
     assert (values["AverageOnlyOne"], values["MaxOnlyOne"], values["MinOnlyOne"]) == \
         ("7.0", "7.0", "7.0")
+
+
+# A real full disk needs a small file system, which needs root to mount. A
+# file-size limit (RLIMIT_FSIZE, with SIGXFSZ ignored) makes the kernel fail
+# writes past the limit with EFBIG, exactly where a full disk fails them with
+# ENOSPC: the same partial writes, the same OSError, from the real kernel.
+FILE_SIZE_LIMIT = r"""
+import os, resource, signal, sys
+import numpy as np
+import torch
+from spinup.utils.logx import EpochLogger, load_state
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+out = sys.argv[1]
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+
+def limit(nbytes):
+    resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, hard))
+
+logger = EpochLogger(output_dir=out)
+model = torch.nn.Linear(100, 100)
+logger.setup_pytorch_saver(model)
+logger.save_state({"epoch": 0, "w": np.zeros(10)})
+with open(out + "/pyt_save/model.pt", "rb") as f:
+    first_model = f.read()
+
+for what, state in (("model", {"epoch": 1, "w": np.zeros(10)}),
+                    ("vars", {"epoch": 1, "w": np.zeros(100_000)})):
+    with torch.no_grad():
+        model.weight.add_(1.0)
+    limit(20_000)  # the model (40 kB) or the state (800 kB) does not fit
+    try:
+        logger.save_state(state)
+    except OSError as e:
+        print("%s-ERROR: %s" % (what, e))
+    else:
+        raise SystemExit("save_state succeeded past the limit")
+    limit(soft)
+    assert load_state(out)["epoch"] == 0, what
+    with open(out + "/pyt_save/model.pt", "rb") as f:
+        assert f.read() == first_model, what
+
+logger.log_tabular("Epoch", 0)
+logger.log_tabular("Text", "x" * 300)
+logger.dump_tabular()
+logger.log_tabular("Epoch", 1)
+logger.log_tabular("Text", "y" * 300)
+limit(os.path.getsize(out + "/progress.txt") + 100)  # a third of the row fits
+try:
+    logger.dump_tabular()
+except OSError as e:
+    print("ROW-ERROR: %s" % e)
+else:
+    raise SystemExit("dump_tabular succeeded past the limit")
+limit(soft)
+logger.dump_tabular()  # the same row, once there is room
+logger.log_tabular("Epoch", 2)
+logger.log_tabular("Text", "z")
+logger.dump_tabular()
+print("DONE")
+"""
+
+
+def test_a_failed_write_raises_and_leaves_the_previous_snapshot_and_rows(tmp_path,
+                                                                         python_runner):
+    pytest.importorskip("torch")
+    proc = python_runner(FILE_SIZE_LIMIT, tmp_path, timeout=180)
+    assert "DONE" in proc.stdout, proc.stdout + proc.stderr
+    errors = [line for line in proc.stdout.splitlines() if "-ERROR" in line]
+    model_error, vars_error, row_error = errors
+    assert model_error.startswith("model-ERROR: [Errno 27] Could not save the snapshot ")
+    assert "pyt_save/model.pt: the file became too large" in model_error
+    assert "unexpected pos" not in model_error
+    assert "/vars.pkl: the file became too large" in vars_error
+    assert "previous snapshot is left as it was" in vars_error
+    assert "could not pickle" not in proc.stdout
+    assert "File too large" in row_error
+    rows = read(tmp_path / "progress.txt").splitlines()
+    assert [row.split("\t")[0] for row in rows] == ["Epoch", "0", "1", "2"]
+    assert rows[2] == "1\t" + "y" * 300
+    leftovers = [f for f in os.listdir(tmp_path) + os.listdir(tmp_path / "pyt_save")
+                 if f.startswith(".")]
+    assert leftovers == []
+
+
+def test_disk_full_is_named_as_such(tmp_path):
+    # /dev/full fails every write with ENOSPC, the error of a full disk.
+    from spinup.utils import logx
+    with pytest.raises(OSError) as info, open("/dev/full", "wb", buffering=0) as full:
+        full.write(b"x" * 10)
+    error = logx._save_error(info.value, str(tmp_path / "vars.pkl"))
+    assert error.errno == 28
+    assert "vars.pkl: no space left on the device" in str(error)
+
+
+# The model's bias holds the epoch, so each file says which save wrote it.
+SAVE_EPOCHS = r"""
+import os, signal, sys
+import torch
+from spinup.utils import _snapshots
+from spinup.utils.logx import Logger
+
+out, kill_at = sys.argv[1], int(sys.argv[2])
+logger = Logger(output_dir=out)
+model = torch.nn.Linear(2000, 1)
+logger.setup_pytorch_saver(model)
+real_replace = os.replace
+
+def replace_then_maybe_die(src, dst):
+    # Die just before vars.pkl is put in place: the model is already renamed.
+    if dst.endswith("vars.pkl") and epoch == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(src, dst)
+
+_snapshots.os.replace = replace_then_maybe_die
+epoch = 0
+while True:
+    with torch.no_grad():
+        model.bias.fill_(epoch)
+    logger.save_state({"epoch": epoch})
+    if epoch == 3:
+        print("READY", flush=True)
+    epoch += 1
+"""
+
+
+def snapshot_epochs(out):
+    torch = pytest.importorskip("torch")
+    model = torch.load(out / "pyt_save" / "model.pt", weights_only=False)
+    return load_state(str(out))["epoch"], int(model.bias.item())
+
+
+def test_a_run_killed_between_the_two_files_of_a_save_opens_at_the_previous_pair(tmp_path):
+    pytest.importorskip("torch")
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-c", SAVE_EPOCHS, str(out), "2"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert snapshot_epochs(out) == (1, 2)  # killed mid-save: the model is one ahead
+    assert [f for f in os.listdir(out) if f.startswith(".vars.pkl.")]  # and a temp file
+    Logger(output_dir=str(out))  # the next logger in that folder tidies up
+    assert snapshot_epochs(out) == (1, 1)
+    left = [f for f in os.listdir(out) + os.listdir(out / "pyt_save") if f.startswith(".")]
+    assert left == []
+
+
+def test_random_kills_while_saving_leave_matching_vars_and_model(tmp_path):
+    pytest.importorskip("torch")
+    for k, delay in enumerate((0.0, 0.02, 0.05, 0.11, 0.17, 0.3)):
+        out = tmp_path / ("run%d" % k)
+        proc = subprocess.Popen([sys.executable, "-c", SAVE_EPOCHS, str(out), "-1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in proc.stdout:
+            if "READY" in line:
+                break
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        Logger(output_dir=str(out))
+        vars_epoch, model_epoch = snapshot_epochs(out)
+        assert vars_epoch == model_epoch >= 3
+        assert not [f for f in os.listdir(out) + os.listdir(out / "pyt_save")
+                    if f.startswith(".")]

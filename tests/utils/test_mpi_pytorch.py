@@ -34,6 +34,19 @@ def test_setup_pytorch_for_mpi_keeps_all_threads_in_one_process():
         torch.set_num_threads(old)
 
 
+def test_importing_it_installs_no_torch_hooks(python_runner):
+    proc = python_runner("""
+        import torch.nn.modules.module as m
+        def hooks():
+            return {name: len(getattr(m, name)) for name in dir(m) if name.startswith("_global_")
+                    and name.endswith("hooks")}
+        before = hooks()
+        import spinup.utils.mpi_pytorch
+        print(before == hooks(), sum(before.values()))
+    """)
+    assert proc.stdout.split() == ["True", "0"]
+
+
 # Everything below runs as one 2-rank MPI job: each rank asserts, and any
 # failed assertion aborts the job, which fails the test.
 TWO_RANKS = r"""
@@ -96,27 +109,42 @@ mpi_avg_grads(net)
 assert net.unused.grad.tolist() == [2.0, 2.0]
 assert net[2].bias.grad is None
 
-# A parameter reshaped behind mpi_avg_grads's back (p.data = ...) gives a
-# clear error, and the next call works.
+# A gradient kept from one call is the caller's own tensor: the next call
+# (which reuses its flat buffer) leaves it alone, whether the optimizer sets
+# gradients to None or zeroes them in place.
 net = small_net(seed=0)
-net(torch.ones(2, 3)).sum().backward()
-mpi_avg_grads(net)
-net[0].bias.data = torch.zeros(1)  # still broadcasts in the forward pass
-net.zero_grad()
-net(torch.full((2, 3), float(rank))).sum().backward()
-local = [p.grad.numpy().copy() for p in net.parameters()]
-everyone = comm.allgather(local)
-try:
+for set_to_none in (True, False):
+    net.zero_grad(set_to_none=set_to_none)
+    net(torch.full((2, 3), 1.0 + rank)).sum().backward()
     mpi_avg_grads(net)
-except RuntimeError as e:
-    assert "changed shape since the last call" in str(e), e
-else:
-    raise AssertionError("the reshaped parameter went unnoticed")
-net.zero_grad()
-net(torch.full((2, 3), float(rank))).sum().backward()
+    kept = [p.grad for p in net.parameters()]
+    values = [g.clone() for g in kept]
+    net.zero_grad(set_to_none=set_to_none)
+    net(torch.full((2, 3), -5.0 - rank)).sum().backward()
+    mpi_avg_grads(net)
+    if set_to_none:
+        assert all(torch.equal(g, v) for g, v in zip(kept, values))
+    else:  # zeroing in place: the same tensors, now holding the new average
+        assert all(p.grad is g for p, g in zip(net.parameters(), kept))
+    storages = {p.grad.untyped_storage().data_ptr() for p in net.parameters()}
+    assert len(storages) == len(kept)  # no two gradients share memory
+print("rank %d kept grads untouched" % rank)
+
+# Gradients of other dtypes, or strided ones, are averaged in place too, and
+# a parameter reshaped between calls (p.data = ...) needs nothing special.
+net = small_net(seed=0)
+net.register_parameter("wide", torch.nn.Parameter(torch.ones(2, 3, dtype=torch.float64)))
+net.wide.grad = torch.full((3, 2), float(rank + 1), dtype=torch.float64).t()
+assert not net.wide.grad.is_contiguous()
+net[0].bias.grad = torch.full((8,), 2.0 * rank)
+wide_grad = net.wide.grad
 mpi_avg_grads(net)
-for i, p in enumerate(net.parameters()):
-    assert np.array_equal(p.grad.numpy(), (everyone[0][i] + everyone[1][i]) / np.float32(2)), i
+assert net.wide.grad is wide_grad and wide_grad.dtype == torch.float64
+assert wide_grad.tolist() == [[1.5] * 3] * 2 and net[0].bias.grad.tolist() == [1.0] * 8
+net[0].bias.data = torch.zeros(1)
+net[0].bias.grad = torch.full((1,), 4.0 * rank)
+mpi_avg_grads(net)
+assert net[0].bias.grad.tolist() == [2.0]
 
 # --- Adam on two ranks, each on half of the batch, equals Adam on the whole
 # batch in one process (mean loss per half: the mean gradient is the
@@ -154,5 +182,6 @@ def test_two_ranks_average_gradients_sync_parameters_and_train_like_one(python_r
     proc = python_runner(TWO_RANKS, n=2, timeout=120)
     for rank in (0, 1):
         assert "rank %d grads averaged" % rank in proc.stdout
+        assert "rank %d kept grads untouched" % rank in proc.stdout
         for mode in (True, False):
             assert "rank %d adam set_to_none=%s matches" % (rank, mode) in proc.stdout

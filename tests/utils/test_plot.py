@@ -150,6 +150,10 @@ def test_command_line_errors_exit_2_without_traceback(tmp_path):
         ([str(tmp_path / "exp"), "-l", "a", "b"], "legend title for each"),
         ([str(tmp_path / "nothing_here")], "No readable progress.txt"),
         ([str(tmp_path / "exp"), "--format", "jpg"], "invalid choice"),
+        ([str(tmp_path / "exp"), "-y", "Performance", "NoSuchColumn"],
+         "No run has a column 'NoSuchColumn' (-y). The columns there are: Epoch, "
+         "AverageEpRet, TotalEnvInteracts, Performance."),
+        ([str(tmp_path / "exp"), "-x", "Steps"], "No run has a column 'Steps' (-x)"),
     ]:
         proc = subprocess.run([sys.executable, "-m", "spinup.run", "plot", *args,
                                "--savedir", str(tmp_path / "out")],
@@ -157,3 +161,7 @@ def test_command_line_errors_exit_2_without_traceback(tmp_path):
         assert proc.returncode == 2, proc.stderr
         assert message in proc.stderr
         assert "Traceback" not in proc.stderr
+        # One line: the message is not buried under argparse's usage block.
+        assert proc.stderr.startswith("spinup.run plot: error: "), proc.stderr
+        assert proc.stderr.count("\n") == 1, proc.stderr
+        assert not os.path.exists(tmp_path / "out"), "a figure was saved before the error"

@@ -1,5 +1,7 @@
 """ExperimentGrid and call_experiment, used the way an experiment script uses
 them: real grids, real subprocesses, real output folders."""
+import collections
+import csv
 import io
 import json
 import os
@@ -257,12 +259,13 @@ def expected_start(exp_name, kwargs_json):
             + kwargs_json + "\n" + "\n\n")
 
 
-def expected_end(output_dir):
+def expected_end(output_dir, policy=False):
+    # The test_policy hint shows only when the run saved a policy.
+    watch = ("Watch the trained agent with:\n\n"
+             + colorize("python -m spinup.run test_policy " + output_dir, "green") + "\n\n\n")
     return ("\n" * 5 + LINE + "\nEnd of experiment.\n\n\nPlot results from this run with:\n\n"
             + colorize("python -m spinup.run plot " + output_dir, "green")
-            + "\n\n\nWatch the trained agent with:\n\n"
-            + colorize("python -m spinup.run test_policy " + output_dir, "green")
-            + "\n\n\n" + LINE + "\n" * 5 + "\n")
+            + "\n\n\n" + (watch if policy else "") + LINE + "\n" * 5 + "\n")
 
 
 ERROR_BANNER = (
@@ -284,6 +287,16 @@ def test_call_experiment_prints_runs_and_records(tmp_path, capfd):
     assert status["attempt"] == 1 and status["exp_name"] == "exp"
     assert isinstance(status["pid"], int) and status["host"]
     assert status["start"] <= status["end"] and status["duration"] >= 0
+
+
+@pytest.mark.parametrize("folder", ["pyt_save", "tf1_save", "simple_save"])
+def test_the_test_policy_hint_shows_only_when_a_policy_was_saved(folder, tmp_path, capfd):
+    def saves(seed, logger_kwargs):
+        os.makedirs(os.path.join(logger_kwargs["output_dir"], folder))
+
+    call_experiment("exp", saves, data_dir=str(tmp_path))
+    out_dir = os.path.join(str(tmp_path), "exp", "exp_s0")
+    assert capfd.readouterr().out.endswith(expected_end(out_dir, policy=True))
 
 
 def test_call_experiment_passes_kwargs_and_makes_env_fn(tmp_path):
@@ -478,8 +491,10 @@ def test_parallel_variants_overlap_and_prefix_their_output(tmp_path, capfd):
     b = read_json(tmp_path / "p_i1" / "p_i1_s0" / "got.json")
     assert a["start"] < b["end"] and b["start"] < a["end"]  # they ran at the same time
     out = capfd.readouterr().out
-    assert "[p_i0] hello from 0\n" in out and "[p_i1] hello from 1\n" in out
-    assert "[p_i1] \x1b[36;1mRunning experiment:\n" in out
+    # each line carries its own run's label (its folder's name), no colour
+    # codes in a log that is not a terminal
+    assert "[p_i0_s0] hello from 0\n" in out and "[p_i1_s0] hello from 1\n" in out
+    assert "[p_i1_s0] Running experiment:\n" in out
 
 
 def test_parallel_variants_share_the_cores_as_threads(tmp_path, monkeypatch):
@@ -632,6 +647,25 @@ def test_bad_run_arguments_fail_before_anything_launches(make, args, kwargs, mes
     assert "Running experiment" not in capfd.readouterr().out
 
 
+def test_what_does_not_pickle_is_named_before_any_launch(tmp_path, capfd):
+    import threading
+    eg = ExperimentGrid("pk")
+    eg.add("x", [1, 2])
+    eg.add("lock", threading.Lock())
+    with pytest.raises(GridError, match="argument 'lock' does not pickle .*TypeError"):
+        eg.run(touch, data_dir=str(tmp_path / "data"))
+    lock = threading.Lock()
+
+    def holds_a_lock(seed, logger_kwargs):
+        with lock:
+            pass
+
+    with pytest.raises(GridError, match="'exp' cannot be sent .*: the function does not"):
+        call_experiment("exp", holds_a_lock, data_dir=str(tmp_path / "data"))
+    assert not os.path.exists(tmp_path / "data")
+    assert "Running experiment" not in capfd.readouterr().out
+
+
 # --- light imports, progress bar ---------------------------------------------
 
 def test_importing_run_utils_imports_no_framework(python_runner):
@@ -640,17 +674,139 @@ def test_importing_run_utils_imports_no_framework(python_runner):
     assert proc.stdout.strip() == "[]"
 
 
-def test_live_progress_bar_stays_below_the_output():
-    from spinup.utils._grid.reporter import GridProgress
+def test_live_bar_counts_epochs_and_stays_below_the_output(tmp_path):
+    from spinup.utils._grid.reporter import Reporter
+    from spinup.utils._grid.trial import Outcome, Trial
+    dirs = [tmp_path / "a_s0", tmp_path / "a_s1"]
+    trials = [Trial("a", d.name, b"", str(d), epochs=10) for d in dirs]
     buf = io.StringIO()
-    bar = GridProgress(3, skipped=1, prefix=True, live=True, stream=buf)
-    out = bar.printer("v1")
-    bar.started("v1")
-    out("hello\nworld")
-    bar.ended(ok=False)
-    bar.close()
+    reporter = Reporter(capture=True, stream=buf, live=True, color=False)
+    reporter.begin(trials)
+    for t in trials:
+        reporter.started(t)
+    dirs[0].mkdir()
+    (dirs[0] / "progress.txt").write_text("Epoch\n0\n1\n2\n")  # 3 epochs done
+    reporter.output(trials[0], "hello")
+    reporter.ended(trials[1], Outcome("a", str(dirs[1]), "failed", exit_code=1))
+    reporter.close()
     text = buf.getvalue()
-    assert "\r\x1b[K[v1] hello\n[v1] world\n[" in text  # the bar is redrawn after
-    assert text.rsplit("\r\x1b[K", 1)[1] == (
-        "[" + "#" * 13 + "-" * 7 + "] 1/3 done | 0 running | 1 failed | elapsed 0:00:00 | "
-        "ETA 0:00:00\n")
+    assert "[a_s0] hello\n" in text
+    last = text.rsplit("\r", 1)[1]  # the bar as it was left
+    assert "13/20 epochs" in last and "0/2 done | 1 running | 1 failed" in last, last
+
+
+# --- parallel logs and the summary file, as a user's script sees them ---------
+
+GRID_SCRIPT = """
+from spinup.utils.logx import EpochLogger
+from spinup.utils.run_utils import ExperimentGrid
+
+def train(lr, seed, epochs=3, logger_kwargs=dict()):
+    logger = EpochLogger(**logger_kwargs)
+    logger.save_config(dict(lr=lr, seed=seed, epochs=epochs))
+    for epoch in range(epochs):
+        logger.store(EpRet=lr * epoch + seed)
+        logger.log_tabular("Epoch", epoch)
+        logger.log_tabular("EpRet", with_min_and_max=True)
+        logger.dump_tabular()
+
+if __name__ == "__main__":
+    eg = ExperimentGrid("ux")
+    eg.add("lr", [0.1, 0.2], in_name=True)
+    eg.add("seed", [0, 10])
+    eg.run(train, data_dir="data", parallel=2)
+"""
+LABELS = {"ux_lr0-1_s0", "ux_lr0-1_s10", "ux_lr0-2_s0", "ux_lr0-2_s10"}
+STATUS_LINE = re.compile(r"\[[#-]{20}\] \d/4 done \| \d running \| \d failed \| elapsed ")
+LABELLED_LINE = re.compile(r"\[(?P<label>[^\]]+)\] (?P<text>.*\S.*)")
+
+
+def run_grid_script(tmp_path, stdout, env=None):
+    (tmp_path / "grid.py").write_text(GRID_SCRIPT)
+    return subprocess.Popen([sys.executable, "grid.py"], cwd=str(tmp_path), stdout=stdout,
+                            stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
+
+
+def test_a_parallel_grid_log_tells_every_run_apart(tmp_path):
+    with open(tmp_path / "log.txt", "w") as log:
+        assert run_grid_script(tmp_path, log).wait(timeout=120) == 0
+    text = read(tmp_path / "log.txt")
+    assert "\x1b" not in text  # not a terminal: no colour codes at all
+    lines = text.split("\n")
+    start = lines.index("Preparing to run the following experiments...")
+    start = lines.index("=" * 80, start) + 1
+    end = lines.index("Summary of ExperimentGrid [ux]:") - 2  # a blank line, then ===
+    seen = collections.defaultdict(list)
+    for line in lines[start:end]:
+        if STATUS_LINE.match(line):
+            continue
+        m = LABELLED_LINE.fullmatch(line)
+        assert m and m["label"] in LABELS, "line without its run's label: %r" % line
+        seen[m["label"]].append(m["text"])
+    assert set(seen) == LABELS
+    for label, texts in seen.items():
+        assert texts[0] == "Running experiment:"
+        logging_to = [t for t in texts if t.startswith("Logging data to")]
+        assert len(logging_to) == 1 and label in logging_to[0]  # its own lines only
+        assert sum("AverageEpRet" in t for t in texts) == 3  # its 3 epoch tables
+
+    with open(tmp_path / "data" / "ux_summary.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames == ["seed", "lr", "exp_name", "state", "exit_code", "duration",
+                                 "performance", "output_dir"]
+    assert [(r["seed"], r["lr"], r["state"]) for r in rows] == [
+        ("0", "0.1", "finished"), ("10", "0.1", "finished"),
+        ("0", "0.2", "finished"), ("10", "0.2", "finished")]
+    for r in rows:
+        assert os.path.basename(r["output_dir"]) in LABELS
+        assert float(r["performance"]) == pytest.approx(2 * float(r["lr"]) + int(r["seed"]))
+    with open(tmp_path / "data" / "ux_summary_variants.csv", newline="") as f:
+        variants = list(csv.DictReader(f))
+    assert [(v["lr"], v["runs"], v["finished"]) for v in variants] == [
+        ("0.1", "2", "2"), ("0.2", "2", "2")]
+    assert float(variants[0]["performance_mean"]) == pytest.approx(5.2)
+    assert float(variants[0]["performance_std"]) == pytest.approx(7.0711, abs=1e-4)
+    summary = text[text.index("Summary of ExperimentGrid [ux]:"):]
+    assert re.search(r"\n10 +0\.2 +ux_lr0-2 +finished +\d+\.\ds +10\.4 +data/ux_lr0-2/"
+                     r"ux_lr0-2_s10\n", summary), summary
+    assert re.search(r"\n0\.1 +ux_lr0-1 +2/2 +5\.2 ± 7\.07\n", summary), summary
+
+
+def read_terminal(tmp_path, env=None):
+    """Run the grid script on a real pseudo-terminal; return what it showed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    # 24 rows of 120 columns, as a terminal window has (a new pty has 0x0)
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    proc = run_grid_script(tmp_path, slave, env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_on_a_terminal_the_runs_keep_colours_under_a_live_bar(tmp_path):
+    shown = read_terminal(tmp_path)
+    for label in LABELS:
+        assert "[%s] \x1b[0m" % label in shown  # a coloured label
+    assert re.search(r"100%\|[^\r\n]*\| 12/12 epochs", shown)  # the bar counted epochs
+    assert "4/4 done | 0 running | 0 failed" in shown
+
+
+def test_no_color_turns_colours_off_on_a_terminal(tmp_path):
+    shown = read_terminal(tmp_path, env={"NO_COLOR": "1"})
+    assert not re.search(r"\x1b\[[0-9;]*m", shown)
+    assert "[ux_lr0-2_s10] Running experiment:" in shown

@@ -228,3 +228,32 @@ def test_deterministic_flag_reaches_a_pytorch_models_act(tmp_path):
     mean = load_pytorch_policy(str(tmp_path), "", deterministic=True)
     assert len({float(sampled(obs)[0]) for _ in range(5)}) > 1
     assert len({float(mean(obs)[0]) for _ in range(5)}) == 1
+
+
+def test_a_chosen_itr_without_its_vars_file_says_where_the_env_comes_from(runs, tmp_path,
+                                                                         capsys):
+    import shutil
+    run = tmp_path / "numbered"
+    shutil.copytree(runs["numbered"], run)
+    os.remove(run / "vars1.pkl")
+    env, get_action = load_policy_and_env(str(run), itr=1)
+    out = capsys.readouterr().out
+    assert "model1.pt" in out
+    assert "There is no %s; the environment comes from the latest snapshot instead." \
+        % (run / "vars1.pkl") in out
+    assert env.action_space.contains(get_action(env.reset(seed=0)[0]))
+
+
+def test_an_experiment_folder_names_the_runs_inside_it(runs, tmp_path):
+    import shutil
+    experiment = tmp_path / "exp"
+    for seed in (0, 10):
+        shutil.copytree(runs["plain"], experiment / ("exp_s%d" % seed))
+    (experiment / "notes").mkdir()
+    with pytest.raises(FileNotFoundError, match="holding the runs %s, %s" % (
+            experiment / "exp_s0", experiment / "exp_s10")):
+        load_policy_and_env(str(experiment))
+    proc = spinup_run("test_policy", experiment, "-nr", "-n", "1")
+    assert proc.returncode == 2
+    assert "exp_s0" in proc.stderr and "notes" not in proc.stderr
+    assert "Traceback" not in proc.stderr

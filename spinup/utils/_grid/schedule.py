@@ -1,107 +1,155 @@
-"""Schedulers for the variants of a grid: on this machine, or on Ray.
+"""When and where the trials of a grid run: on this machine, or on Ray.
 
-This is the middle layer of the grid, between the grid definition
-(``ExperimentGrid``) and the execution of one variant (``trial``). A
-scheduler gets a list of jobs and decides when and where each one runs.
-A job is any object with
+This is the middle layer of the grid, between the plan (a list of
+``trial.Trial``, all built before anything starts) and the execution of one
+trial (``trial.execute``). There is one scheduling loop, ``schedule``: keep
+at most ``parallel`` trials running, start the next as one ends, and with
+``fail_fast`` stop everything at the first failure (running trials are
+cancelled, the others are 'not run'). It drives an *executor* with three
+methods:
 
-- ``name``: the variant's name;
-- ``planned_dir``: its output dir as far as it is known before launch;
-- ``prepare(out)``: print the variant's launch banner with ``out`` and
-  return a ``Prepared`` (the serialised thunk, output dir and attempt);
-- ``finish(outcome, out)``: print the end-of-experiment (or error) banner.
+- ``submit(trial)``: start a trial; returns a handle;
+- ``wait_any(handles, timeout)``: the ``(handle, Outcome)`` pairs of the
+  trials that ended (none if ``timeout`` passes first);
+- ``cancel_all(handles)``: stop those trials; returns once they stopped.
 
-Both schedulers return one ``trial.Outcome`` per job, in job order. With
-``fail_fast`` the first failure stops everything: running variants are
-cancelled and the rest are not started ('not run').
+Two executors implement it: ``LocalProcesses`` (a fresh process per trial on
+this machine) and ``RayTasks`` (a Ray task per trial). Nothing here prints:
+the loop tells an ``events`` object (the reporter) that a trial started or
+ended, and the local executor hands it the lines a trial prints.
 """
 import collections
 import os
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent import futures
-from typing import Any, NamedTuple
+from typing import Any, Protocol
 
+from spinup._errors import SpinupError
 from spinup.utils._grid import trial as _trial
-from spinup.utils._grid.reporter import GridProgress
+from spinup.utils._grid.trial import Outcome, Trial
 
 NOT_RUN = "not run"
 _POLL_SECONDS = 0.25
 
 
-class Prepared(NamedTuple):
-    """A variant ready to launch."""
-    blob: bytes
-    exp_name: str
-    output_dir: str | None
-    attempt: int
+class ClusterError(RuntimeError, SpinupError):
+    """The Ray cluster cannot be reached, or cannot run these trials."""
 
 
-class ClusterError(RuntimeError):
-    """The Ray cluster cannot be reached, or cannot run these variants."""
+class Events(Protocol):
+    """What the scheduler tells the reporter."""
+
+    def started(self, trial: Trial) -> None: ...
+
+    def output(self, trial: Trial, line: str) -> None: ...
+
+    def ended(self, trial: Trial, outcome: Outcome) -> None: ...
 
 
-def _not_run(job) -> _trial.Outcome:
-    return _trial.Outcome(job.name, job.planned_dir, NOT_RUN)
+class Executor(Protocol):
+    """Where trials run; see the module's docstring."""
+
+    def submit(self, trial: Trial) -> Any: ...
+
+    def wait_any(self, handles: list[Any], timeout: float) -> list[tuple[Any, Outcome]]: ...
+
+    def cancel_all(self, handles: list[Any]) -> None: ...
 
 
-def run_local(jobs: Sequence[Any], *, parallel: int, fail_fast: bool,
-              progress: GridProgress, num_cpu: Any = 1) -> list[_trial.Outcome]:
-    """Run jobs on this machine, ``parallel`` at a time, each in its own
-    fresh process. With parallel > 1 the variants' output is read line by
-    line and printed with their names in front, and each variant gets its
-    share of the cores as its thread count (see ``threads_per_variant``)."""
-    outcomes: list[_trial.Outcome | None] = [None] * len(jobs)
-    cancel = threading.Event()
-    capture = parallel > 1
-    threads = threads_per_variant(parallel, num_cpu) if parallel > 1 else None
+def not_run(trial: Trial, state: str = NOT_RUN) -> Outcome:
+    """The outcome of a trial the grid did not run."""
+    return Outcome(trial.name, trial.output_dir, state, attempt=trial.attempt)
 
-    def run_one(job) -> _trial.Outcome:
-        out = progress.printer(job.name)
-        progress.started(job.name)
-        try:
-            prep = job.prepare(out)
-            outcome = _trial.execute(prep.blob, exp_name=prep.exp_name,
-                                     output_dir=prep.output_dir, attempt=prep.attempt,
-                                     stream=out if capture else None, cancel=cancel,
-                                     threads=threads)
-        except Exception:
-            out(traceback.format_exc().rstrip())
-            outcome = _trial.Outcome(job.name, job.planned_dir, "failed")
-        job.finish(outcome, out)
-        progress.ended(outcome.ok)
-        return outcome
 
-    pending = collections.deque(range(len(jobs)))
-    running = {}
+def schedule(trials: Sequence[Trial], executor: Executor, *, parallel: int,
+             fail_fast: bool, events: Events) -> list[Outcome]:
+    """Run trials on executor, at most ``parallel`` at a time, in order.
+
+    Returns one ``Outcome`` per trial, in the order of ``trials``. On any
+    exception (Ctrl-C included) the running trials are stopped first.
+    """
+    outcomes: list[Outcome | None] = [None] * len(trials)
+    pending = collections.deque(range(len(trials)))
+    running: dict[Any, int] = {}  # handle -> index
     stopping = False
-    pool = futures.ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="spinup-grid")
     try:
         while pending or running:
             while pending and len(running) < parallel and not stopping:
                 i = pending.popleft()
-                running[pool.submit(run_one, jobs[i])] = i
+                events.started(trials[i])
+                running[executor.submit(trials[i])] = i
             if stopping:
                 for i in pending:
-                    outcomes[i] = _not_run(jobs[i])
+                    outcomes[i] = not_run(trials[i])
                 pending.clear()
-            done, _ = futures.wait(running, timeout=_POLL_SECONDS,
-                                   return_when=futures.FIRST_COMPLETED)
-            for fut in done:
-                i = running.pop(fut)
-                outcomes[i] = fut.result()
-                if fail_fast and not outcomes[i].ok and not stopping:
+            if not running:
+                continue
+            for handle, outcome in executor.wait_any(list(running), _POLL_SECONDS):
+                i = running.pop(handle)
+                outcomes[i] = outcome
+                events.ended(trials[i], outcome)
+                if fail_fast and not outcome.ok and not stopping:
                     stopping = True
-                    cancel.set()
+                    executor.cancel_all(list(running))
     except BaseException:
-        # Ctrl-C: stop the running variants before anything else happens.
-        cancel.set()
-        futures.wait(running)
+        executor.cancel_all(list(running))
         raise
-    finally:
-        pool.shutdown(wait=True)
-    return outcomes
+    return outcomes  # type: ignore[return-value]  (every slot is filled)
+
+
+class LocalProcesses:
+    """Executor: each trial in a fresh process on this machine.
+
+    Args:
+        parallel (int): How many trials may run at once.
+        threads (int): Math-library threads per trial (see
+            ``threads_per_variant``), or None to leave them alone.
+        on_line (callable): If given, ``on_line(trial, line)`` gets every
+            line a trial prints, instead of the trial writing to our stdout.
+    """
+
+    def __init__(self, parallel: int, *, threads: int | None = None,
+                 on_line: Callable[[Trial, str], None] | None = None):
+        self._pool = futures.ThreadPoolExecutor(max_workers=parallel,
+                                                thread_name_prefix="spinup-grid")
+        self._cancel = threading.Event()
+        self._threads = threads
+        self._on_line = on_line
+
+    def __enter__(self) -> "LocalProcesses":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._pool.shutdown(wait=True)
+
+    def _run(self, trial: Trial) -> Outcome:
+        stream = None
+        if self._on_line is not None:
+            def stream(line: str, _on_line=self._on_line) -> None:
+                _on_line(trial, line)
+        try:
+            return _trial.execute(trial.blob, exp_name=trial.name, output_dir=trial.output_dir,
+                                  attempt=trial.attempt, stream=stream, cancel=self._cancel,
+                                  threads=self._threads)
+        except Exception:
+            return Outcome(trial.name, trial.output_dir, "failed", attempt=trial.attempt,
+                           error=traceback.format_exc().rstrip())
+
+    def submit(self, trial: Trial) -> futures.Future:
+        """Start trial in a thread of the pool; the thread waits for its process."""
+        return self._pool.submit(self._run, trial)
+
+    def wait_any(self, handles: list[Any], timeout: float) -> list[tuple[Any, Outcome]]:
+        """The trials among handles that ended within timeout seconds."""
+        done, _ = futures.wait(handles, timeout=timeout, return_when=futures.FIRST_COMPLETED)
+        return [(f, f.result()) for f in done]
+
+    def cancel_all(self, handles: list[Any]) -> None:
+        """Stop every running trial (SIGTERM, then SIGKILL after a grace period)."""
+        self._cancel.set()
+        futures.wait(handles)
 
 
 def threads_per_variant(parallel: int, num_cpu: Any) -> int:
@@ -117,12 +165,78 @@ def threads_per_variant(parallel: int, num_cpu: Any) -> int:
     return max(physical_cores() // (parallel * ranks), 1)
 
 
-def run_ray(jobs: Sequence[Any], *, parallel: Any, fail_fast: bool, progress: GridProgress,
-            address: str | None, num_cpu: int) -> list[_trial.Outcome]:
-    """Run every job as a Ray task (``num_cpus=num_cpu``, a fresh worker per
-    task) on the Ray cluster at ``address`` (or RAY_ADDRESS, or a local one).
+def run_local(trials: Sequence[Trial], *, parallel: int, fail_fast: bool, events: Events,
+              num_cpu: Any = 1, capture: bool = False) -> list[Outcome]:
+    """Run trials on this machine, ``parallel`` at a time. With ``capture``
+    their output goes line by line to ``events.output``; with parallel > 1
+    each trial gets its share of the cores as its thread count."""
+    threads = threads_per_variant(parallel, num_cpu) if parallel > 1 else None
+    with LocalProcesses(parallel, threads=threads,
+                        on_line=events.output if capture else None) as executor:
+        return schedule(trials, executor, parallel=parallel, fail_fast=fail_fast,
+                        events=events)
 
-    At most ``parallel`` tasks are in flight; 'auto' fills the cluster.
+
+class RayTasks:
+    """Executor: each trial a Ray task (``num_cpus=num_cpu``, a fresh worker
+    per task) that runs ``trial.execute`` on its node.
+
+    Workers may start in another folder: relative paths in the trials keep
+    meaning what they mean here, when this folder exists there.
+    """
+
+    def __init__(self, ray: Any, num_cpu: int):
+        self._ray = ray
+        self._remote = ray.remote(max_calls=1)(run_on_worker).options(num_cpus=num_cpu)
+        self._trials: dict[Any, Trial] = {}
+        self._cwd = os.getcwd()
+
+    def submit(self, trial: Trial) -> Any:
+        """Start trial as a Ray task; the handle is its ObjectRef."""
+        ref = self._remote.remote(trial, self._cwd)
+        self._trials[ref] = trial
+        return ref
+
+    def wait_any(self, handles: list[Any], timeout: float) -> list[tuple[Any, Outcome]]:
+        """The tasks among handles that ended within timeout seconds."""
+        done, _ = self._ray.wait(handles, num_returns=1, timeout=timeout)
+        return [(ref, self._outcome(ref)) for ref in done]
+
+    def _outcome(self, ref: Any) -> Outcome:
+        ray, trial = self._ray, self._trials.pop(ref)
+        try:
+            return ray.get(ref)
+        except ray.exceptions.TaskCancelledError:
+            return not_run(trial, _trial._status.CANCELLED)
+        except ray.exceptions.RayError as e:
+            # The worker died (killed, out of memory, node lost...).
+            outcome = not_run(trial, _trial._status.FAILED)
+            outcome.error = "Ray task failed: %s" % str(e).splitlines()[0]
+            return outcome
+
+    def cancel_all(self, handles: list[Any]) -> None:
+        """Cancel the tasks; force the ones still running after the grace period."""
+        # A polite cancel raises KeyboardInterrupt in the task, which stops
+        # the trial's process tree and records 'cancelled'.
+        if not handles:
+            return
+        for ref in handles:
+            self._ray.cancel(ref)
+        _, left = self._ray.wait(handles, num_returns=len(handles),
+                                 timeout=_trial.STOP_GRACE_SECONDS + 2)
+        for ref in left:
+            self._ray.cancel(ref, force=True)
+
+
+def run_ray(trials: Sequence[Trial], *, parallel: Any, fail_fast: bool, events: Events,
+            address: str | None, num_cpu: int) -> list[Outcome]:
+    """Run every trial as a Ray task on the Ray cluster at ``address`` (or
+    RAY_ADDRESS, or a local one). At most ``parallel`` tasks are in flight;
+    'auto' fills the cluster.
+
+    Raises:
+        ClusterError: the cluster cannot be reached or is too small (before
+            any trial started).
     """
     import ray
 
@@ -142,85 +256,23 @@ def run_ray(jobs: Sequence[Any], *, parallel: Any, fail_fast: bool, progress: Gr
         if parallel == "auto":
             total = int(ray.cluster_resources().get("CPU", 1))
             parallel = max(1, total // num_cpu)
-        return _ray_loop(ray, jobs, parallel, fail_fast, progress, num_cpu)
+        return schedule(trials, RayTasks(ray, num_cpu), parallel=parallel,
+                        fail_fast=fail_fast, events=events)
     finally:
         if owns:
             ray.shutdown()
 
 
-def _max_node_cpus(ray) -> int:
+def _max_node_cpus(ray: Any) -> int:
     try:
         return int(max(n.get("Resources", {}).get("CPU", 0) for n in ray.nodes() if n.get("Alive")))
     except ValueError:
         return 0
 
 
-def _ray_loop(ray, jobs, parallel, fail_fast, progress, num_cpu):
-    remote = ray.remote(max_calls=1)(run_variant).options(num_cpus=num_cpu)
-    outcomes: list[_trial.Outcome | None] = [None] * len(jobs)
-    pending = collections.deque(range(len(jobs)))
-    running = {}  # ObjectRef -> job index
-    stopping = False
-    # Workers may start in another folder: relative paths in the variants
-    # keep meaning what they meant here, when this folder exists there.
-    cwd = os.getcwd()
-    try:
-        while pending or running:
-            while pending and len(running) < parallel and not stopping:
-                i = pending.popleft()
-                out = progress.printer(jobs[i].name)
-                prep = jobs[i].prepare(out)
-                running[remote.remote(prep.blob, prep.exp_name, prep.output_dir,
-                                      prep.attempt, cwd)] = i
-                progress.started(jobs[i].name)
-            if stopping:
-                for i in pending:
-                    outcomes[i] = _not_run(jobs[i])
-                pending.clear()
-            if not running:
-                continue
-            done, _ = ray.wait(list(running), num_returns=1, timeout=_POLL_SECONDS)
-            for ref in done:
-                i = running.pop(ref)
-                outcomes[i] = _ray_outcome(ray, ref, jobs[i])
-                jobs[i].finish(outcomes[i], progress.printer(jobs[i].name))
-                progress.ended(outcomes[i].ok)
-                if fail_fast and not outcomes[i].ok and not stopping:
-                    stopping = True
-                    _cancel_all(ray, running)
-    except BaseException:
-        _cancel_all(ray, running)
-        raise
-    return outcomes
-
-
-def _ray_outcome(ray, ref, job) -> _trial.Outcome:
-    try:
-        return ray.get(ref)
-    except ray.exceptions.TaskCancelledError:
-        return _trial.Outcome(job.name, job.planned_dir, "cancelled")
-    except ray.exceptions.RayError as e:
-        # The worker died (killed, out of memory, node lost...).
-        print("Variant %s: Ray task failed: %s" % (job.name, str(e).splitlines()[0]))
-        return _trial.Outcome(job.name, job.planned_dir, "failed")
-
-
-def _cancel_all(ray, running) -> None:
-    # A polite cancel raises KeyboardInterrupt in the task, which stops the
-    # variant's process tree and records 'cancelled'; force the stragglers.
-    refs = list(running)
-    if not refs:
-        return
-    for ref in refs:
-        ray.cancel(ref)
-    _, left = ray.wait(refs, num_returns=len(refs), timeout=_trial.STOP_GRACE_SECONDS + 2)
-    for ref in left:
-        ray.cancel(ref, force=True)
-
-
-def run_variant(blob: bytes, exp_name: str, output_dir: str | None, attempt: int,
-                cwd: str | None = None) -> _trial.Outcome:
-    """The Ray task: execute one prepared variant on the worker."""
+def run_on_worker(trial: Trial, cwd: str | None = None) -> Outcome:
+    """The Ray task: execute one trial on the worker."""
     if cwd and os.path.isdir(cwd):
         os.chdir(cwd)
-    return _trial.execute(blob, exp_name=exp_name, output_dir=output_dir, attempt=attempt)
+    return _trial.execute(trial.blob, exp_name=trial.name, output_dir=trial.output_dir,
+                          attempt=trial.attempt)

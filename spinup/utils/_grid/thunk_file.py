@@ -77,6 +77,53 @@ def encode_argv(thunk: Callable[[], Any]) -> str:
     return base64.b64encode(zlib.compress(cloudpickle.dumps(thunk))).decode("utf-8")
 
 
+def make_env(env_name: str) -> Any:
+    """Make an environment with gymnasium (or classic gym, when that is what
+    knows the name)."""
+    try:
+        import gymnasium
+    except ImportError:
+        import gym  # classic gym only
+        return gym.make(env_name)
+    try:
+        return gymnasium.make(env_name)
+    except gymnasium.error.Error:
+        try:
+            import gym
+        except ImportError:
+            raise
+        return gym.make(env_name)
+
+
+class ExperimentThunk:
+    """The callable a child process runs: ``thunk(**kwargs)``, prepared the
+    way Spinning Up prepares it.
+
+    An ``env_name`` kwarg becomes ``env_fn = lambda: make(env_name)``, and
+    with ``num_cpu > 1`` the process first forks into an MPI job.
+    """
+
+    # A plain class, not a dataclass: every child unpickles it, and the
+    # dataclasses module alone would add tens of milliseconds to its start.
+    def __init__(self, thunk: Callable[..., Any], kwargs: dict[str, Any], num_cpu: int = 1):
+        self.thunk = thunk
+        self.kwargs = kwargs
+        self.num_cpu = num_cpu
+
+    def __call__(self) -> Any:
+        kwargs = dict(self.kwargs)
+        if "env_name" in kwargs:
+            env_name = kwargs["env_name"]
+            kwargs["env_fn"] = lambda: make_env(env_name)
+            del kwargs["env_name"]
+        if self.num_cpu > 1:
+            # Imported only when needed: it brings in numpy, which a plain
+            # one-process launch does not have to pay for.
+            from spinup.utils.mpi_tools import mpi_fork
+            mpi_fork(self.num_cpu)
+        return self.thunk(**kwargs)
+
+
 def remove(path: str) -> None:
     """Delete a thunk file; a file that is already gone is fine."""
     try:

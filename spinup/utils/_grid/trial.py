@@ -9,9 +9,8 @@ schedulers. Given a serialised thunk (see ``thunk_file``), ``execute``
 3. keeps the run's status record (``status``) up to date,
 4. waits, stops the child early if asked to (``cancel``), and cleans up.
 
-``ExperimentThunk`` is the other half: the callable that actually runs in
-the child. It is pickled by reference, so this module is imported by every
-child and keeps to light standard-library imports.
+The callable that actually runs in the child, ``ExperimentThunk``, lives
+in ``thunk_file``: the child imports that module anyway, and nothing more.
 """
 import os
 import signal
@@ -20,10 +19,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from spinup.utils._grid import status as _status
 from spinup.utils._grid import thunk_file as _thunk_file
+from spinup.utils._grid.thunk_file import ExperimentThunk, make_env  # noqa: F401 (their old home)
 
 ENTRYPOINT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                           "run_entrypoint.py")
@@ -37,51 +38,42 @@ PARENT_PID_VAR = "SPINUP_PARENT_PID"
 STOP_GRACE_SECONDS = 5.0
 
 
-def make_env(env_name: str) -> Any:
-    """Make an environment with gymnasium (or classic gym, when that is what
-    knows the name)."""
-    try:
-        import gymnasium
-    except ImportError:
-        import gym  # classic gym only
-        return gym.make(env_name)
-    try:
-        return gymnasium.make(env_name)
-    except gymnasium.error.Error:
-        try:
-            import gym
-        except ImportError:
-            raise
-        return gym.make(env_name)
+@dataclass
+class Trial:
+    """One run of a grid (or of ``call_experiment``), ready to launch.
 
+    Everything about a run is decided before the first one starts: its
+    name, its output dir, the pickled function, and what the console shows
+    about it. The schedulers only decide when and where it runs.
 
-class ExperimentThunk:
-    """The callable a child process runs: ``thunk(**kwargs)``, prepared the
-    way Spinning Up prepares it.
-
-    An ``env_name`` kwarg becomes ``env_fn = lambda: make(env_name)``, and
-    with ``num_cpu > 1`` the process first forks into an MPI job.
+    Attributes:
+        name (string): The experiment's name (the seeds of one variant share it).
+        label (string): The run's own name: its output folder's name
+            (``ppo_lr0-1_s0``), unique in the grid. It prefixes the run's
+            lines when several runs share the console.
+        blob (bytes): The ``ExperimentThunk``, from ``thunk_file.dumps``.
+        output_dir (string): Where the run writes (None if unknown).
+        attempt (int): 1 for a first run, 2 for the first rerun, ...
+        config (string): The run's kwargs as JSON, for the launch banner.
+        params (dict): The seed and the value of every varied grid key,
+            for the summary.
+        epochs (int): How many epochs the run will log, when known (the
+            progress bar counts them).
+        note (string): A line to show under the launch banner, or None.
     """
 
-    def __init__(self, thunk: Callable[..., Any], kwargs: dict[str, Any], num_cpu: int = 1):
-        self.thunk = thunk
-        self.kwargs = kwargs
-        self.num_cpu = num_cpu
-
-    def __call__(self) -> Any:
-        kwargs = dict(self.kwargs)
-        if "env_name" in kwargs:
-            env_name = kwargs["env_name"]
-            kwargs["env_fn"] = lambda: make_env(env_name)
-            del kwargs["env_name"]
-        if self.num_cpu > 1:
-            # Imported only when needed: it brings in numpy, which a plain
-            # one-process launch does not have to pay for.
-            from spinup.utils.mpi_tools import mpi_fork
-            mpi_fork(self.num_cpu)
-        return self.thunk(**kwargs)
+    name: str
+    label: str
+    blob: bytes
+    output_dir: str | None
+    attempt: int = 1
+    config: str = "{}"
+    params: dict[str, Any] = field(default_factory=dict)
+    epochs: int | None = None
+    note: str | None = None
 
 
+@dataclass
 class Outcome:
     """What became of one trial.
 
@@ -96,18 +88,18 @@ class Outcome:
         start (float): Start time (``time.time()``), None if it never ran.
         end (float): End time, None if it never ran.
         attempt (int): 1 for a first run, 2 for the first rerun, ...
+        error (string): Why the trial could not be run at all (a traceback
+            of the launcher, a lost Ray worker), or None.
     """
 
-    def __init__(self, exp_name: str, output_dir: str | None, state: str,
-                 exit_code: int | None = None, start: float | None = None,
-                 end: float | None = None, attempt: int = 1):
-        self.exp_name = exp_name
-        self.output_dir = output_dir
-        self.state = state
-        self.exit_code = exit_code
-        self.start = start
-        self.end = end
-        self.attempt = attempt
+    exp_name: str
+    output_dir: str | None
+    state: str
+    exit_code: int | None = None
+    start: float | None = None
+    end: float | None = None
+    attempt: int = 1
+    error: str | None = None
 
     @property
     def duration(self) -> float | None:
@@ -120,9 +112,6 @@ class Outcome:
     def ok(self) -> bool:
         """Whether the trial counts as a success ('finished' or 'skipped')."""
         return self.state in (_status.FINISHED, "skipped")
-
-    def __repr__(self) -> str:
-        return "Outcome(%r, state=%r, exit_code=%r)" % (self.exp_name, self.state, self.exit_code)
 
 
 def execute(blob: bytes, *, exp_name: str, output_dir: str | None, attempt: int = 1,
@@ -155,41 +144,13 @@ def execute(blob: bytes, *, exp_name: str, output_dir: str | None, attempt: int 
         An ``Outcome``.
     """
     path = _thunk_file.write(blob)
-    env = dict(os.environ)
-    env[PARENT_PID_VAR] = str(os.getpid())
-    if stream is not None:
-        env["PYTHONUNBUFFERED"] = "1"  # lines should arrive when printed
-    if threads is not None:
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            env.setdefault(var, str(threads))
     sys.stdout.flush()
     sys.stderr.flush()
-    start_iso, start = _status.now_iso(), time.time()
-    reader = None
-    proc = None
-
-    def record(state, code=None, end=None):
-        if not output_dir:
-            return
-        try:
-            _status.write(output_dir, _status.make_record(
-                exp_name, state, start=start_iso, attempt=attempt, pid=proc.pid,
-                exit_code=code, end=None if end is None else _status.now_iso(),
-                duration=None if end is None else end - start))
-        except OSError as e:
-            # The record is bookkeeping: losing it must not stop the run.
-            print("Warning: could not write the status record of %s in %s (%s)."
-                  % (exp_name, output_dir, e), file=sys.stderr)
-
+    record = _Recorder(exp_name, output_dir, attempt)
+    proc = reader = None
     try:
-        proc = subprocess.Popen(
-            [sys.executable, ENTRYPOINT, path], env=env,
-            # Off the terminal's foreground group, a read from it would
-            # stop the process: give it no terminal input at all.
-            stdin=subprocess.DEVNULL if stream else None,
-            stdout=subprocess.PIPE if stream else None,
-            stderr=subprocess.STDOUT if stream else None,
-            start_new_session=stream is not None)
+        proc = _spawn(path, stream, threads)
+        record.pid = proc.pid
         if stream is not None:
             reader = threading.Thread(target=_pump, args=(proc.stdout, stream), daemon=True)
             reader.start()
@@ -198,20 +159,64 @@ def execute(blob: bytes, *, exp_name: str, output_dir: str | None, attempt: int 
         # Ctrl-C (or any error here): the child must not outlive the grid.
         if proc is not None:
             stop(proc)
-            record(_status.CANCELLED, proc.returncode, time.time())
+            record(_status.CANCELLED, proc.returncode, ended=True)
         raise
     finally:
         if reader is not None:
             reader.join(timeout=5)
         _thunk_file.remove(path)
-    end = time.time()
     code = proc.returncode
     # Killed by SIGINT: a Ctrl-C at the terminal reached it (and the grid).
     interrupted = code == -signal.SIGINT
     state = (_status.CANCELLED if cancelled or interrupted else
              _status.FINISHED if code == 0 else _status.FAILED)
-    record(state, code, end)
-    return Outcome(exp_name, output_dir, state, code, start, end, attempt)
+    record(state, code, ended=True)
+    return Outcome(exp_name, output_dir, state, code, record.start, record.end, attempt)
+
+
+def _spawn(path: str, stream: Callable[[str], None] | None,
+           threads: int | None) -> subprocess.Popen:
+    """Start ``python run_entrypoint.py path``, tied to this process."""
+    env = dict(os.environ)
+    env[PARENT_PID_VAR] = str(os.getpid())
+    if stream is not None:
+        env["PYTHONUNBUFFERED"] = "1"  # lines should arrive when printed
+    if threads is not None:
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(var, str(threads))
+    return subprocess.Popen(
+        [sys.executable, ENTRYPOINT, path], env=env,
+        # Off the terminal's foreground group, a read from it would stop
+        # the process: give it no terminal input at all.
+        stdin=subprocess.DEVNULL if stream else None,
+        stdout=subprocess.PIPE if stream else None,
+        stderr=subprocess.STDOUT if stream else None,
+        start_new_session=stream is not None)
+
+
+class _Recorder:
+    """Writes the status record of one run (see ``status``)."""
+
+    def __init__(self, exp_name: str, output_dir: str | None, attempt: int):
+        self.exp_name, self.output_dir, self.attempt = exp_name, output_dir, attempt
+        self.start_iso, self.start = _status.now_iso(), time.time()
+        self.end: float | None = None
+        self.pid: int | None = None
+
+    def __call__(self, state: str, code: int | None = None, ended: bool = False) -> None:
+        if ended:
+            self.end = time.time()
+        if not self.output_dir:
+            return
+        try:
+            _status.write(self.output_dir, _status.make_record(
+                self.exp_name, state, start=self.start_iso, attempt=self.attempt,
+                pid=self.pid, exit_code=code, end=_status.now_iso() if ended else None,
+                duration=self.end - self.start if ended else None))
+        except OSError as e:
+            # The record is bookkeeping: losing it must not stop the run.
+            print("Warning: could not write the status record of %s in %s (%s)."
+                  % (self.exp_name, self.output_dir, e), file=sys.stderr)
 
 
 def _wait(proc: subprocess.Popen, output_dir: str | None,

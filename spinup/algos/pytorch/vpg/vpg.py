@@ -13,7 +13,7 @@ import torch
 from torch.optim import Adam
 
 import spinup.algos.pytorch.vpg.core as core
-from spinup.utils.logx import EpochLogger
+from spinup.algos import _common
 from spinup.utils.mpi_pytorch import mpi_avg_grads, setup_pytorch_for_mpi, sync_params
 from spinup.utils.mpi_tools import num_procs, proc_id
 
@@ -94,21 +94,12 @@ def vpg(env_fn, actor_critic=core.MLPActorCritic, ac_kwargs=dict(), seed=0,
     # Special function to avoid certain slowdowns from PyTorch + MPI combo.
     setup_pytorch_for_mpi()
 
-    # Resuming: every rank reads the snapshot (the model and optimizer states
-    # are the same on all ranks, so rank 0's save serves them all).
-    snapshot = core.load_snapshot(logger_kwargs) if resume else None
-    start_epoch = 0 if snapshot is None else snapshot["epoch"] + 1
-
-    # Set up logger and save configuration
-    logger = EpochLogger(**dict(logger_kwargs, resume=snapshot is not None))
-    if snapshot is not None:
-        logger.rewind_progress(start_epoch)
-        logger.log("Resuming from the snapshot taken after epoch %d." % snapshot["epoch"])
+    # Set up logger, resuming from the last snapshot when asked (every rank
+    # reads it: the model and optimizer states are the same on all ranks).
+    run = _common.start_run(logger_kwargs, seed + 10000 * proc_id(), resume, rank=proc_id())
+    logger, snapshot, start_epoch, seed = run.logger, run.snapshot, run.start_epoch, run.seed
 
     # Random seed
-    seed += 10000 * proc_id()
-    if snapshot is not None:
-        seed = core.resume_seed(seed, proc_id(), start_epoch)
     torch.manual_seed(seed)
     np.random.seed(seed)
 
@@ -156,14 +147,8 @@ def vpg(env_fn, actor_critic=core.MLPActorCritic, ac_kwargs=dict(), seed=0,
     pi_optimizer = Adam(ac.pi.parameters(), lr=pi_lr)
     vf_optimizer = Adam(ac.v.parameters(), lr=vf_lr)
 
-    if snapshot is not None:
-        try:
-            ac.load_state_dict(snapshot["model_state"])
-            pi_optimizer.load_state_dict(snapshot["pi_optimizer"])
-            vf_optimizer.load_state_dict(snapshot["vf_optimizer"])
-        except (RuntimeError, ValueError, KeyError) as e:
-            raise ValueError("Cannot resume: the snapshot does not fit this actor-critic "
-                             "(were ac_kwargs changed?): %s" % e) from e
+    _common.restore(snapshot, model_state=ac, pi_optimizer=pi_optimizer,
+                    vf_optimizer=vf_optimizer)
 
     # Set up model saving
     logger.setup_pytorch_saver(ac)
@@ -275,7 +260,7 @@ def vpg(env_fn, actor_critic=core.MLPActorCritic, ac_kwargs=dict(), seed=0,
                      "model_state": ac.state_dict(),
                      "pi_optimizer": pi_optimizer.state_dict(),
                      "vf_optimizer": vf_optimizer.state_dict()}
-            logger.save_state(state, None if logger.snapshot_mode is None else epoch)
+            logger.save_epoch(state, epoch)
 
     logger.close()
 

@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 import spinup.algos.tf1.vpg.core as core
-from spinup.utils.logx import EpochLogger
+from spinup.algos import _common
 from spinup.utils.mpi_tf import MpiAdamOptimizer, sync_all_params
 from spinup.utils.mpi_tools import num_procs, proc_id
 
@@ -90,25 +90,16 @@ def vpg(env_fn, actor_critic=core.mlp_actor_critic, ac_kwargs=dict(), seed=0,
     # dragged in the logger object itself; the arguments are what matters.)
     config = dict(locals())
 
-    # Resuming: every rank reads the snapshot (the variables are the same on
-    # all ranks, so rank 0's save serves them all).
-    snapshot = core.load_snapshot(logger_kwargs) if resume else None
-    start_epoch = 0 if snapshot is None else snapshot["epoch"] + 1
-
-    # Set up logger and save configuration
-    logger = EpochLogger(**dict(logger_kwargs, resume=snapshot is not None))
-    if snapshot is not None:
-        logger.rewind_progress(start_epoch)
-        logger.log("Resuming from the snapshot taken after epoch %d." % snapshot["epoch"])
+    # Set up logger, resuming from the last snapshot when asked (every rank
+    # reads it: the variables are the same on all ranks).
+    run = _common.start_run(logger_kwargs, seed + 10000 * proc_id(), resume, rank=proc_id())
+    logger, snapshot, start_epoch, seed = run.logger, run.snapshot, run.start_epoch, run.seed
 
     # A fresh TF1 graph for this run.
     tf1.disable_eager_execution()
     tf1.reset_default_graph()
 
     # Random seed
-    seed += 10000 * proc_id()
-    if snapshot is not None:
-        seed = core.resume_seed(seed, proc_id(), start_epoch)
     tf1.set_random_seed(seed)
     np.random.seed(seed)
 
@@ -163,8 +154,7 @@ def vpg(env_fn, actor_critic=core.mlp_actor_critic, ac_kwargs=dict(), seed=0,
 
     sess = tf1.Session(config=core.session_config(num_procs()))
     sess.run(tf1.global_variables_initializer())
-    if snapshot is not None:
-        core.restore_variables(sess, snapshot["model_state"])
+    _common.restore(snapshot, model_state=lambda values: core.restore_variables(sess, values))
 
     # Sync params across processes
     sess.run(sync_all_params())
@@ -263,7 +253,7 @@ def vpg(env_fn, actor_critic=core.mlp_actor_critic, ac_kwargs=dict(), seed=0,
         if (epoch % save_freq == 0) or (epoch == epochs - 1):
             state = {"env": env, "epoch": epoch, "elapsed": time.time() - start_time,
                      "model_state": core.variable_values(sess)}
-            logger.save_state(state, None if logger.snapshot_mode is None else epoch)
+            logger.save_epoch(state, epoch)
 
     logger.close()
     sess.close()

@@ -1,7 +1,7 @@
 """Ask git about the repository a launcher script lives in, and archive it.
 
-Used by ``spinup.utils.experiment`` to record which code an experiment ran
-(``get_metadata``) and to keep a copy of it (``make_launcher_archive``).
+Used by metadata.py to record which code an experiment ran
+(``get_metadata``), and here to keep a copy of it (``make_launcher_archive``).
 Everything goes through the ``git`` command; when git is missing, or the
 folder is not in a repository, the functions say so instead of failing.
 """
@@ -11,6 +11,7 @@ import tarfile
 import warnings
 from collections.abc import Sequence
 
+from spinup._errors import SpinupError
 from spinup.utils import _atomic
 
 ARCHIVE_NAME = "launch_archive.tar.xz"
@@ -20,7 +21,7 @@ ARCHIVE_NAME = "launch_archive.tar.xz"
 MAX_ARCHIVED_FILE_BYTES = 8 * 1024 * 1024
 
 
-class GitError(RuntimeError):
+class GitError(RuntimeError, SpinupError):
     """A git command failed; the message carries git's own explanation."""
 
 
@@ -136,3 +137,24 @@ def archive_repo(root: str, log_dir: str, skip_untracked_under: Sequence[str] = 
 
     _atomic.write_with(path, write)
     return path
+
+
+def make_launcher_archive(*, git_root_path: str, log_dir: str) -> None:
+    """Saves an archive of the launcher's git repo to the log directory.
+
+    Writes ``log_dir/launch_archive.tar.xz`` holding every tracked file and
+    every untracked file git does not ignore (as ``git ls-files --cached
+    --others --exclude-standard`` lists them), with paths relative to the
+    repository root. Untracked files inside the log directory or inside the
+    data directory (``DEFAULT_DATA_DIR``: earlier results) are left out, and
+    so are files of 8 MiB or more (with a warning).
+
+    Args:
+        git_root_path (str): Absolute path to git repo to archive.
+        log_dir (str): Absolute path to the log directory.
+    """
+    os.makedirs(log_dir, exist_ok=True)
+    from spinup import user_config
+    data_dir = os.path.abspath(user_config.DEFAULT_DATA_DIR)
+    archive_repo(git_root_path, log_dir, skip_untracked_under=[data_dir])
+

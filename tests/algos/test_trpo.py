@@ -10,7 +10,12 @@ import sys
 import time
 
 import joblib
+import pytest
 from algo_testing import read_progress
+
+import spinup
+from spinup import run
+from spinup._cli_grid import UsageError
 
 TRPO_COLUMNS = ["Epoch", "AverageEpRet", "StdEpRet", "MaxEpRet", "MinEpRet", "EpLen",
                 "AverageVVals", "StdVVals", "MaxVVals", "MinVVals", "TotalEnvInteracts",
@@ -111,3 +116,12 @@ def test_trpo_learns_and_resumes_after_sigkill(tmp_path, algo_env):
     assert "Episode 1 \t EpRet" in resumed.stdout
     npg_headers = resumed.stdout.split("NPG ", 1)[1].splitlines()[0]
     assert npg_headers == str(TRPO_COLUMNS[:-2] + ["Time"])
+
+
+def test_trpo_means_trpo_tf1_and_a_pytorch_default_for_it_is_a_usage_error(monkeypatch):
+    assert "trpo_tf1" in run.add_with_backends(run.BASE_ALGO_NAMES)
+    assert "trpo_pytorch" not in run.add_with_backends(run.BASE_ALGO_NAMES)
+    assert spinup._LAZY["trpo"] == spinup._LAZY["trpo_tf1"]
+    monkeypatch.setitem(run.DEFAULT_BACKEND, "trpo", "pytorch")
+    with pytest.raises(UsageError, match="trpo exists only in tf1; fix it there"):
+        run.parse_and_execute_grid_search("trpo", ["--env", "CartPole-v1"])

@@ -37,7 +37,8 @@ _TF_RE = re.compile(r"^tf1_save(\d*)$")
 # with the vars7.pkl of inode 123456 (0: there was no vars7.pkl).
 _ROLLBACK_RE = re.compile(r"^\.(.+)\.rollback\.(vars\d*\.pkl)\.(\d+)$")
 # Temporary names of _atomic and of the staging folders below.
-_LEFTOVER_RE = re.compile(r"^\.(vars\d*\.pkl|model\d*\.pt|tf1_save\d*|config\.json)\..*\.tmp$")
+_LEFTOVER_RE = re.compile(
+    r"^\.(vars\d*\.pkl|model\d*\.pt|tf1_save\d*|config\.json|progress\.txt)\..*\.tmp$")
 
 
 def check(mode: str | None, gap: object, error: type[Exception] = ValueError) -> None:

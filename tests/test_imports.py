@@ -17,7 +17,8 @@ def test_light_module_imports_no_framework(python_runner, module):
     code = r"""
 import importlib, sys
 importlib.import_module(sys.argv[1])
-heavy = sorted(m for m in ("tensorflow", "torch", "ray", "mpi4py") if m in sys.modules)
+heavy = sorted(m for m in ("tensorflow", "torch", "ray", "mpi4py", "mlflow", "wandb",
+                           "tensorboardX") if m in sys.modules)
 print(",".join(heavy))
 """
     proc = python_runner(code, module)

@@ -373,8 +373,9 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: int | Non
             env, made_here, call_render = _rendering_env(env)
 
     # Outside /tmp/experiments the table would land in a wrapped experiment's
-    # log dir (the Logger's default there); keep test runs out of it.
-    logger = EpochLogger(output_dir=new_default_output_dir())
+    # log dir (the Logger's default there); keep test runs out of it, and out
+    # of the trackers SPINUP_LOG_OUTPUTS may name (MLflow, W&B): no outputs.
+    logger = EpochLogger(output_dir=new_default_output_dir(), outputs=())
     o, r, d, ep_ret, ep_len, n = _reset(env), 0, False, 0, 0, 0
     try:
         while n < num_episodes:

@@ -11,6 +11,8 @@ from spinup.utils._writers.base import RowFileWriter, RunInfo
 
 _NUMBERS = (int, float, np.integer, np.floating)
 _NOT_FINITE = frozenset(["nan", "inf", "-inf"])
+# The number types a logger sees nearly always: checked first, by a set lookup.
+_COMMON = frozenset([float, int, np.float32, np.float64, np.int32, np.int64])
 
 
 def json_text(value: Any) -> str:
@@ -21,7 +23,8 @@ def json_text(value: Any) -> str:
     which is valid JSON for every finite number; NaN and infinities become
     ``null``.
     """
-    if isinstance(value, _NUMBERS) and not isinstance(value, (bool, np.bool_)):
+    if type(value) in _COMMON or (isinstance(value, _NUMBERS)
+                                  and not isinstance(value, (bool, np.bool_))):
         text = str(value)
         return "null" if text in _NOT_FINITE else text
     return json.dumps(json_value(value), allow_nan=False)

@@ -305,6 +305,24 @@ def pop_log_outputs(args: dict[str, list[Any]]) -> str | None:
     return ",".join(dict.fromkeys(outputs))
 
 
+def check_logger_kwargs(keys: Sequence[str]) -> None:
+    """Refuse ``--logger_kwargs:...`` flags that would lose the run's folder.
+
+    The grid gives each run ``logger_kwargs`` with its own output folder,
+    unless the command line sets logger_kwargs itself: then the run's logger
+    gets only what was given, and without an output_dir writes to
+    /tmp/experiments/<time>. ``--logger_kwargs:tensorboard True`` was a
+    workaround that did just that.
+    """
+    given = [k for k in keys if k == "logger_kwargs" or k.startswith("logger_kwargs:")]
+    if given and "logger_kwargs:output_dir" not in given:
+        raise UsageError(
+            "--%s replaces the logger_kwargs each run gets from the grid, so its output "
+            "would go to /tmp/experiments/ instead of the data dir. For more outputs use "
+            "--tensorboard or --log_outputs csv jsonl ...; to set logger_kwargs anyway, "
+            "give --logger_kwargs:output_dir too." % given[0])
+
+
 def pop_exp_name(args: dict[str, list[Any]], default: str) -> str:
     """Take the single exp_name value out of args (or use the default)."""
     if "exp_name" not in args:

@@ -134,6 +134,7 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
     arg_dict = cli.evaluate_all(words)
     run_kwargs = cli.pop_run_kwargs(arg_dict)
     log_outputs = cli.pop_log_outputs(arg_dict)
+    cli.check_logger_kwargs(list(arg_dict))
     default_name = "cmd_" + (cmd.split(":")[1] if custom else cmd)
     exp_name = cli.pop_exp_name(arg_dict, default_name)
 

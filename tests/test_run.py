@@ -207,6 +207,11 @@ USAGE_ERRORS = [
     (["train:train", "--log_outputs"], "--log_outputs needs one or more of: csv, jsonl"),
     (["train:train", "--tensorboard", "maybe"], "--tensorboard takes True or False"),
     (["train:train", "--env_api", "gym3"], "--env_api must be gymnasium (the default) or gym"),
+    # The old workaround for TensorBoard, which sent the run to /tmp/experiments.
+    (["train:train", "--logger_kwargs:tensorboard", "True"],
+     "--logger_kwargs:tensorboard replaces the logger_kwargs each run gets from the grid, so "
+     "its output would go to /tmp/experiments/ instead of the data dir. For more outputs use "
+     "--tensorboard"),
 ]
 
 

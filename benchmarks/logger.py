@@ -176,7 +176,7 @@ def bench_outputs(out_dir):
                                          exp_name="bench", outputs=outputs)
         startup[label] = time.perf_counter() - t0
     times = {label: [] for label in loggers}
-    for _ in range(15):  # interleave so load changes hit all alike
+    for _ in range(40):  # interleave so load changes hit all alike
         for label, logger in loggers.items():
             with contextlib.redirect_stdout(sink):
                 times[label].append(best_of(1, lambda logger=logger: logger_epoch(logger, samples)))

@@ -116,7 +116,13 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
     """
     custom = ":" in cmd
     if cmd in BASE_ALGO_NAMES:
-        cmd = cmd + "_" + DEFAULT_BACKEND[cmd]
+        backends = ALGO_BACKENDS.get(cmd, BACKENDS)
+        backend = DEFAULT_BACKEND.get(cmd, backends[0])
+        if backend not in backends:
+            raise UsageError("user_config.DEFAULT_BACKEND[%r] is %r, but %s exists only in %s; "
+                             "fix it there, or name one, e.g. %s_%s."
+                             % (cmd, backend, cmd, " and ".join(backends), cmd, backends[0]))
+        cmd = cmd + "_" + backend
     label = cmd if custom else "spinup." + cmd
 
     if any(arg in ("--help", "-h") for arg in args):

@@ -1,7 +1,11 @@
 """Importing spinup: light modules pull in no framework; public modules list their names."""
 import importlib
+import os
+import pkgutil
 
 import pytest
+
+import spinup
 
 LIGHT_MODULES = ["spinup", "spinup.utils.logx", "spinup.utils.run_utils", "spinup.utils.plot",
                  "spinup.utils.serialization_utils", "spinup.utils.mpi_tools", "spinup.run",
@@ -33,10 +37,12 @@ print(sorted(n for n in dir(spinup) if not n.startswith("_")))
         assert "'%s'" % name in names
 
 
-PUBLIC_MODULES = ["spinup", "spinup.run", "spinup.user_config"] + [
-    "spinup.utils." + name for name in ("experiment", "logx", "mpi_pytorch", "mpi_tf", "mpi_tools",
-                                        "plot", "run_entrypoint", "run_utils",
-                                        "serialization_utils", "test_policy")]
+# spinup, its command line and settings, and every spinup.utils module whose
+# name does not start with an underscore (found, so a new one is not missed).
+PUBLIC_MODULES = ["spinup", "spinup.run", "spinup.user_config"] + sorted(
+    "spinup.utils." + info.name
+    for info in pkgutil.iter_modules([os.path.join(os.path.dirname(spinup.__file__), "utils")])
+    if not info.name.startswith("_"))
 
 
 @pytest.mark.parametrize("module", PUBLIC_MODULES)

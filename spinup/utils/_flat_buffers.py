@@ -3,7 +3,8 @@
 A network has dozens of weight tensors. Sending each one through its own MPI
 collective pays the collective's fixed latency dozens of times; copying them
 all into one contiguous buffer first costs a memory copy, which is much
-cheaper. These helpers do the copying for mpi_pytorch and mpi_tf.
+cheaper. mpi_tf packs and unpacks with these helpers; mpi_pytorch takes its
+reusable buffer from :func:`scratch`.
 """
 import threading
 from collections.abc import Sequence

@@ -156,7 +156,10 @@ def commit(output_dir: str, target: int | None, vars_tmp: str | None,
             if osp.isdir(final) and not osp.islink(final):
                 os.rename(final, keep)  # a folder cannot be linked; recover() fills the gap
             else:
-                os.link(final, keep)
+                try:
+                    os.link(final, keep)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(final, keep)
             rollbacks.append(keep)
         if osp.isdir(final) and not osp.islink(final):
             if _atomic.exchange(tmp, final):  # tmp now holds the old folder

@@ -23,7 +23,7 @@ experiment's ``snapshot_mode`` asks for.
     my_experiment(seed=1)
 
 ``run_experiment`` is garage's older launcher: it runs a pickled function
-in a fresh Python process through a small entry point.
+in a fresh Python process, the way ``ExperimentGrid`` runs each variant.
 """
 from spinup.utils._experiment.archive import make_launcher_archive
 from spinup.utils._experiment.launcher import run_experiment, to_local_command

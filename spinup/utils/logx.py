@@ -329,13 +329,23 @@ class Logger:
         ``snapshot_mode`` given to the Logger decides instead.)
 
         Every file is written under a temporary name and then renamed, so a
-        run killed in the middle of a save still has its previous snapshot.
+        run killed in the middle of a save still has its previous snapshot;
+        the model goes into place first and ``vars.pkl`` last, so the files
+        of one snapshot belong together.
+
+        A ``state_dict`` that cannot be pickled gets a warning, as in the
+        original, and the model is saved all the same.
 
         Args:
             state_dict (dict): Dictionary containing essential elements to
                 describe the current state of training.
 
             itr: An int, or None. Current iteration of training.
+
+        Raises:
+            OSError: A file could not be written (a full disk, say). The
+                message names the file and the cause; the previous snapshot
+                is left as it was.
         """
         if proc_id() != 0:
             return
@@ -564,7 +574,8 @@ class Logger:
         except OSError:
             pass
         os.truncate(progress.path, size)
-        progress.file = self.output_file = _open_append(progress.path)
+        progress.file = self.output_file = _open_append(progress.path,
+                                                        getattr(progress, "newline", None))
         progress.header_written = header_written
 
     def rewind_progress(self, num_rows: int) -> None:
@@ -891,9 +902,9 @@ def _check_opened(file: Any, path: str) -> None:
                            "refusing to write through it." % path)
 
 
-def _open_append(path: str) -> Any:
+def _open_append(path: str, newline: str | None = None) -> Any:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
-    return os.fdopen(fd, "a", encoding="utf-8")
+    return os.fdopen(fd, "a", encoding="utf-8", newline=newline)
 
 
 def _pickled(state_dict: Any) -> bytes | None:

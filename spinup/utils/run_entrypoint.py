@@ -161,7 +161,11 @@ def main(argv=None) -> None:
     cleanup = (lambda: _thunk_file.remove(arg)) if owner else (lambda: None)
     _tie_to_parent(cleanup)
     try:
-        thunk = _thunk_file.load(arg) if is_file else _thunk_file.decode_argv(arg)
+        try:
+            thunk = _thunk_file.load(arg) if is_file else _thunk_file.decode_argv(arg)
+        except _thunk_file.ThunkFileError as e:
+            print("run_entrypoint: error: %s" % e, file=sys.stderr)
+            sys.exit(2)
         thunk()
     finally:
         cleanup()

@@ -2,14 +2,19 @@
 hyperparameters (``ExperimentGrid``).
 
 Every experiment runs in a fresh Python process (``run_entrypoint.py``), so
-no state leaks from one experiment into the next. The work is split in three
-layers, as in Ray Tune:
+no state leaks from one experiment into the next. ``ExperimentGrid.run`` is
+plan, print, schedule, summarise, in layers as in Ray Tune:
 
-- the grid definition: ``ExperimentGrid`` (keys, values, names, variants);
-- the scheduling of variants: ``_grid.schedule`` (this machine, ``parallel``
-  at a time, or a Ray cluster);
-- the execution of one variant: ``_grid.trial`` (a fresh process tied to the
-  grid's life, with a status record in its output dir).
+- the plan: ``ExperimentGrid`` and ``_grid.plan`` check everything and build
+  every run as a ``Trial`` (name, label, pickled function, output dir,
+  attempt) before the first one starts;
+- the schedule: ``_grid.schedule`` runs the trials, ``parallel`` at a time,
+  on this machine or on a Ray cluster, through one loop;
+- the execution of one trial: ``_grid.trial`` (a fresh process tied to the
+  grid's life, with a status record in its output dir);
+- the report: ``_grid.reporter`` owns the console (banners, the runs'
+  labelled lines, the progress bar), and ``_grid.summary`` makes the final
+  tables and their CSV files.
 """
 
 __all__ = ["setup_logger_kwargs", "call_experiment", "all_bools", "valid_str", "ExperimentGrid",
@@ -63,6 +68,7 @@ def __getattr__(name: str) -> Any:
 def _default_data_dir() -> str:
     # A DEFAULT_DATA_DIR assigned to this module by hand wins, as it did in the original.
     return globals().get("DEFAULT_DATA_DIR") or user_config.DEFAULT_DATA_DIR
+
 
 # Arguments of call_experiment that a grid sets itself; a grid key of the
 # same name would collide with them.
@@ -241,9 +247,7 @@ def _variant(exp_name: str, thunk: Callable[..., Any], seed: Any, kwargs: dict[s
         output_dir = logger_kwargs["output_dir"]
     return _grid_plan.Variant(
         exp_name, thunk, kwargs, num_cpu, output_dir,
-        params={"seed": seed} if params is None else params,
-        note="Note: Call experiment is not handling logger_kwargs." if given else None,
-        logger_kwargs_given=given)
+        params={"seed": seed} if params is None else params, logger_kwargs_given=given)
 
 
 def all_bools(vals: Sequence[Any]) -> bool:
@@ -475,10 +479,19 @@ class ExperimentGrid:
         closely to the args for call_experiment. However, ``seed`` is omitted
         because we presume the user may add it as a parameter in the grid.
 
-        Everything is checked before the first variant launches. A failed
-        variant does not stop the others (unless ``fail_fast``); at the end
-        a summary table lists every variant, and a ``GridRunError`` names the
-        ones that did not finish.
+        Everything is checked, and every variant pickled, before the first
+        one launches. A failed variant does not stop the others (unless
+        ``fail_fast``). At the end a summary lists every run (its seed and
+        varied values, state, duration, last performance, output dir) and
+        the mean ± std over seeds of each variant; both tables are saved as
+        ``<data_dir>/<grid name>_summary.csv`` and
+        ``<data_dir>/<grid name>_summary_variants.csv`` (with datestamp, in
+        the grid's dated folder). Then a ``GridRunError`` names the variants
+        that did not finish.
+
+        With ``parallel`` above 1 each line a run prints is prefixed with
+        the run's own label, its output folder's name; see the docs on
+        running variants in parallel.
 
         Args:
             thunk (callable or string): The training function, or the name
@@ -553,9 +566,8 @@ class ExperimentGrid:
         if resume and datestamp:
             raise GridError("resume=True needs stable output folders, but datestamp gives "
                             "every run a new one. Resume without datestamp.")
-        data_dir = data_dir or _default_data_dir()
         if backend == "ray":
-            data_dir = osp.abspath(data_dir)  # workers start elsewhere
+            data_dir = osp.abspath(data_dir or _default_data_dir())  # workers start elsewhere
         varied = [k for k, v in zip(self.keys, self.vals) if len(v) > 1 and k != "seed"]
         variants = []
         for var in self.variants():
@@ -572,15 +584,16 @@ class ExperimentGrid:
                 notes.append((warning, "yellow"))
         trials = _grid_plan.make_trials(variants, skipped)
         skip = {id(v) for v in skipped}
+        # The summary goes beside the grid's folders, or into its dated one.
         name = self._name or "grid"
-        folder = data_dir if not datestamp else osp.join(data_dir,
-                                                         time.strftime("%Y-%m-%d_") + name)
+        where = setup_logger_kwargs(name, data_dir=data_dir, datestamp=datestamp)["output_dir"]
+        summary = osp.join(where, name) if datestamp else where
         return _GridPlan(trials=trials, todo=[t for t, v in zip(trials, variants)
                                               if id(v) not in skip],
                          notes=notes, parallel=parallel, num_cpu=num_cpu, keys=varied,
-                         summary=osp.join(folder, name + "_summary.csv"))
+                         summary=summary + "_summary.csv")
 
-    def _variant(self, var: dict[str, Any], thunk: Any, num_cpu: int, data_dir: str,
+    def _variant(self, var: dict[str, Any], thunk: Any, num_cpu: int, data_dir: str | None,
                  datestamp: bool, params: dict[str, Any]) -> _grid_plan.Variant:
         name = self.variant_name(var)
         if isinstance(thunk, str):
@@ -666,22 +679,8 @@ def _summarise(name: str, plan: _GridPlan, ran: list[_trial.Outcome],
     results = dict(zip(map(id, plan.todo), ran))
     outcomes = [results.get(id(t)) or _trial.Outcome(t.name, t.output_dir, "skipped")
                 for t in plan.trials]
-    rows = _summary.run_rows(plan.trials, outcomes)
-    variants = _summary.variant_rows(rows, plan.keys)
     line = "=" * DIV_LINE_WIDTH
-    text = ["", line, colorize("Summary of ExperimentGrid [%s]:" % name, "green", bold=True),
-            _summary.runs_table(rows, plan.keys)]
-    if any(v["runs"] > 1 for v in variants):
-        text += ["", _summary.variants_table(variants, plan.keys)]
-    try:
-        _summary.write_new(plan.summary, _summary.to_csv(
-            rows, ["seed", *plan.keys, *_summary.RUN_COLUMNS]))
-        by_variant = plan.summary[:-len(".csv")] + "_variants.csv"
-        _summary.write_new(by_variant, _summary.to_csv(
-            variants, [*plan.keys, *_summary.VARIANT_COLUMNS]))
-        text += ["", "Saved as %s and %s" % (plan.summary, osp.basename(by_variant))]
-    except OSError as e:
-        text += ["", colorize("Warning: could not save the summary to %s (%s)."
-                              % (plan.summary, e), "yellow")]
-    reporter.write("\n".join(text + [line]))
+    reporter.write("\n".join([
+        "", line, colorize("Summary of ExperimentGrid [%s]:" % name, "green", bold=True),
+        _summary.summarise(plan.trials, outcomes, plan.keys, plan.summary), line]))
     return outcomes

@@ -137,12 +137,16 @@ def _load_env(fpath: str, itr: str) -> Any:
     vars_path = osp.join(fpath, "vars" + itr + ".pkl")
     loaders = [lambda: joblib.load(vars_path)]
     if not osp.isfile(vars_path):
-        # Say which state the env comes from, rather than quietly using
-        # another snapshot's.
-        print("There is no %s; the environment comes from the latest snapshot instead."
-              % vars_path)
         loaders = []
-    loaders.append(lambda: load_state(fpath, "last"))
+        latest = _snapshots.latest(fpath, "vars")
+        if latest is not None:
+            # Say which state the env comes from, rather than quietly using
+            # another snapshot's.
+            print("There is no %s; the environment comes from vars%s.pkl instead."
+                  % (vars_path, latest))
+            loaders.append(lambda: load_state(fpath, "last"))
+    else:
+        loaders.append(lambda: load_state(fpath, "last"))
     for loader in loaders:
         try:
             state = loader()

@@ -173,3 +173,15 @@ def test_sigkilled_run_resumes_with_its_replay_buffer(algo, killed_and_resumed):
     assert state["replay_buffer"]["size"] == 200 * epochs
     # The saved graph runs through test_policy.
     assert "Episode 0 \t EpRet" in result["stdout"] and "EpLen 30" in result["stdout"]
+
+
+def test_action_spaces_they_cannot_handle_are_refused_clearly():
+    from gymnasium import spaces
+
+    from spinup.algos.tf1.ddpg.core import check_action_space
+
+    assert check_action_space(spaces.Box(-2.0, 2.0, shape=(3,)), "DDPG") == 2.0
+    with pytest.raises(TypeError, match="needs a continuous .Box. action space"):
+        check_action_space(spaces.Discrete(2), "SAC")
+    with pytest.raises(ValueError, match="RescaleAction"):
+        check_action_space(spaces.Box(0.0, 1.0, shape=(2,)), "TD3")

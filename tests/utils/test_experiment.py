@@ -746,3 +746,37 @@ def test_run_experiment_child_dies_with_its_launcher(tmp_path):
     finally:
         if launcher.poll() is None:
             launcher.kill()
+
+
+def test_a_pickled_call_others_could_change_is_refused(data_dir, capsys, request):
+    def task(ctxt, variant):
+        os.makedirs(ctxt.snapshot_dir)
+
+    [log_dir] = run_experiment(task, exp_name="tampered", dry=True,
+                               python_command=sys.executable)
+    path = _thunk_path(capsys.readouterr().out.strip().splitlines()[-1])
+    request.addfinalizer(lambda: os.path.exists(path) and os.remove(path))
+    os.chmod(path, 0o666)  # anyone could have swapped the pickled code
+    proc = subprocess.run([sys.executable, "-m", "spinup.utils.run_entrypoint", path],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "Refusing to load %s" % path in proc.stderr
+    assert not osp.exists(log_dir)
+
+
+def test_a_task_that_cannot_be_pickled_stops_the_batch_before_it_starts(data_dir, tmp_path):
+    import threading
+
+    def first(ctxt, variant):
+        os.makedirs(ctxt.snapshot_dir, exist_ok=True)
+
+    lock = threading.Lock()  # cannot be pickled
+
+    def second(ctxt, variant):
+        with lock:
+            pass
+
+    with pytest.raises(ValueError, match=r"cannot pickle task 1 .*second"):
+        run_experiment(batch_tasks=[dict(method_call=first, log_dir=str(tmp_path / "first")),
+                                    dict(method_call=second, log_dir=str(tmp_path / "second"))])
+    assert not (tmp_path / "first").exists()

@@ -776,6 +776,43 @@ def test_a_failed_write_raises_and_leaves_the_previous_snapshot_and_rows(tmp_pat
     assert leftovers == []
 
 
+TF_FILE_SIZE_LIMIT = r"""
+import os, resource, signal, sys
+import tensorflow as tf
+from spinup.utils.logx import Logger, load_state
+
+tf.compat.v1.disable_eager_execution()
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+out = sys.argv[1]
+x = tf.compat.v1.placeholder(tf.float32, (None, 3))
+w = tf.compat.v1.get_variable("w", initializer=tf.ones((3, 20000)))
+sess = tf.compat.v1.Session()
+sess.run(tf.compat.v1.global_variables_initializer())
+logger = Logger(output_dir=out)
+logger.setup_tf_saver(sess, {"x": x}, {"y": tf.matmul(x, w)})
+logger.save_state({"epoch": 0})
+before = sorted(os.listdir(out + "/tf1_save/variables"))
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, hard))  # the 240 kB variables do not fit
+try:
+    logger.save_state({"epoch": 1})
+except OSError as e:
+    print("TF-ERROR: %s" % e)
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+assert load_state(out)["epoch"] == 0
+assert sorted(os.listdir(out + "/tf1_save/variables")) == before
+print("LEFT", [f for f in os.listdir(out) if f.startswith(".")])
+"""
+
+
+def test_a_failed_tf_save_raises_and_keeps_the_previous_one(tmp_path, python_runner):
+    pytest.importorskip("tensorflow")
+    proc = python_runner(TF_FILE_SIZE_LIMIT, tmp_path, timeout=180)
+    assert ("TF-ERROR: [Errno 27] Could not save the snapshot %s/tf1_save: the file became "
+            "too large" % tmp_path) in proc.stdout, proc.stdout + proc.stderr
+    assert "LEFT []" in proc.stdout
+
+
 def test_disk_full_is_named_as_such(tmp_path):
     # /dev/full fails every write with ENOSPC, the error of a full disk.
     from spinup.utils import logx

@@ -6,6 +6,7 @@ import importlib.util
 import inspect
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -135,16 +136,31 @@ def test_resume_drops_a_half_written_csv_row_but_keeps_a_copy(tmp_path):
     assert read(tmp_path / "progress.csv.1") == half
 
 
-def test_a_failing_output_warns_once_and_progress_txt_goes_on(tmp_path):
-    # A full disk under progress.csv: every write to /dev/full fails with ENOSPC.
-    os.symlink("/dev/full", tmp_path / "progress.csv")
-    logger = EpochLogger(output_dir=str(tmp_path), outputs=("csv", "jsonl"))
-    with pytest.warns(RuntimeWarning, match="'csv' output failed") as caught:
-        log_epochs(logger, 3)
+def test_resuming_beside_a_csv_of_other_columns_warns_and_goes_on(tmp_path):
+    (tmp_path / "progress.txt").write_text("Epoch\tLoss\n0\t1.0\n")
+    (tmp_path / "progress.csv").write_text("Epoch,Other\r\n0,x\r\n", newline="")
+    logger = Logger(output_dir=str(tmp_path), outputs=["csv"], resume=True)
+    logger.log_tabular("Epoch", 1)
+    logger.log_tabular("Loss", 0.5)
+    with pytest.warns(RuntimeWarning, match="'csv' output failed .*its columns are"):
+        logger.dump_tabular()
     logger.close()
-    assert len([w for w in caught if "output failed" in str(w.message)]) == 1
-    assert len(progress_txt(tmp_path / "progress.txt")[1]) == 3
-    assert len(read_jsonl(tmp_path / "progress.jsonl")) == 3
+    assert progress_txt(tmp_path / "progress.txt")[1] == [["0", "1.0"], ["1", "0.5"]]
+    assert read(tmp_path / "progress.csv") == "Epoch,Other\r\n0,x\r\n"  # left as it was
+
+
+def test_a_linked_csv_is_moved_aside_not_followed(tmp_path):
+    target = tmp_path / "elsewhere.csv"
+    target.write_text("")  # empty: a plain file would simply be appended to
+    os.mkdir(tmp_path / "run")
+    os.symlink(target, tmp_path / "run" / "progress.csv")
+    logger = Logger(output_dir=str(tmp_path / "run"), outputs=["csv"])
+    logger.log_tabular("Epoch", 0)
+    logger.dump_tabular()
+    logger.close()
+    assert read(target) == ""
+    assert os.path.islink(tmp_path / "run" / "progress.csv.1")
+    assert read_csv(tmp_path / "run" / "progress.csv") == (["Epoch"], [["0"]])
 
 
 # --- Choosing outputs ------------------------------------------------------------
@@ -156,6 +172,14 @@ def test_unknown_output_is_a_clear_error_listing_the_valid_ones(tmp_path, monkey
     monkeypatch.setenv("SPINUP_LOG_OUTPUTS", "csv,tensorbord")
     with pytest.raises(ValueError, match=r"'tensorbord' \(from SPINUP_LOG_OUTPUTS\)"):
         Logger(output_dir=str(tmp_path / "b"))
+
+
+def test_a_missing_package_is_an_import_error_before_anything_is_written(tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setitem(sys.modules, "wandb", None)  # as if wandb were not installed
+    with pytest.raises(ImportError, match=r"pip install 'spinup\[wandb\]'"):
+        EpochLogger(output_dir=str(tmp_path / "run"), outputs=("csv", "wandb"))
+    assert not (tmp_path / "run").exists()
 
 
 def test_spinup_log_outputs_sets_the_default_for_a_process_tree(tmp_path, python_runner):
@@ -220,6 +244,25 @@ def test_tensorboard_output_is_read_back_by_tensorboard(tmp_path, python_runner)
     assert scalars["AverageEpRet"] == [[100, 0.0], [200, 1.0], [300, 2.0]]
 
 
+@needs("tensorboardX", "tensorboard")
+def test_tensorboard_shows_each_step_once_after_a_resume(tmp_path, python_runner):
+    logger = EpochLogger(output_dir=str(tmp_path), outputs=["tensorboard"])
+    log_epochs(logger, 4)  # AverageEpRet 0, 1, 2, 3 at steps 100 ... 400
+    logger.close()
+    logger = EpochLogger(output_dir=str(tmp_path), outputs=["tensorboard"], resume=True)
+    logger.rewind_progress(2)
+    for epoch in (2, 3):  # redone, with other results
+        logger.store(EpRet=10.0 * epoch, EpLen=1)
+        logger.log_tabular("Epoch", epoch)
+        logger.log_tabular("EpRet", with_min_and_max=True)
+        logger.log_tabular("EpLen", average_only=True)
+        logger.log_tabular("TotalEnvInteracts", 100 * (epoch + 1))
+        logger.dump_tabular()
+    logger.close()
+    scalars = json.loads(python_runner(READ_EVENTS, tmp_path / "tb").stdout)
+    assert scalars["AverageEpRet"] == [[100, 0.0], [200, 1.0], [300, 20.0], [400, 30.0]]
+
+
 @needs("tensorboardX")
 def test_tensorboard_flag_still_works_and_is_not_doubled(tmp_path):
     logger = Logger(output_dir=str(tmp_path), tensorboard=True, outputs=("tensorboard",))
@@ -247,11 +290,20 @@ logger.rewind_progress(2)
 log_epochs(logger, 1, start=2)
 logger.close()
 
-# A tracking server that cannot be reached: a warning, and the run goes on.
-os.environ.update(MLFLOW_TRACKING_URI="http://127.0.0.1:9", MLFLOW_HTTP_REQUEST_MAX_RETRIES="0",
-                  MLFLOW_HTTP_REQUEST_TIMEOUT="5")
+# Failures cost a warning each, never the run.
+warnings.simplefilter("always")
 with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
+    # The MLflow run is deleted (in the UI, say) while training goes on.
+    logger = EpochLogger(output_dir=sys.argv[1] + "_deleted", exp_name="mlx", outputs=["mlflow"])
+    log_epochs(logger, 1)
+    from mlflow import MlflowClient
+    with open(os.path.join(sys.argv[1] + "_deleted", "mlflow_run_id.txt")) as f:
+        MlflowClient().delete_run(f.read().strip())
+    log_epochs(logger, 2, start=1)
+    logger.close()
+    # A tracking server that cannot be reached.
+    os.environ.update(MLFLOW_TRACKING_URI="http://127.0.0.1:9",
+                      MLFLOW_HTTP_REQUEST_MAX_RETRIES="0", MLFLOW_HTTP_REQUEST_TIMEOUT="5")
     logger = EpochLogger(output_dir=sys.argv[1] + "_offline", outputs=["mlflow"])
     log_epochs(logger, 2)
     logger.close()
@@ -260,8 +312,7 @@ for w in caught:
 """
 
 
-def test_mlflow_output_is_a_real_run_and_an_unreachable_server_only_warns(
-        tmp_path, python_runner):
+def test_mlflow_output_is_a_real_run_and_its_failures_only_warn(tmp_path, python_runner):
     mlflow = pytest.importorskip("mlflow")
     pytest.importorskip("sqlalchemy")
     uri = "sqlite:///%s" % (tmp_path / "mlflow.db")
@@ -280,7 +331,11 @@ def test_mlflow_output_is_a_real_run_and_an_unreachable_server_only_warns(
         [(100, 0.0), (200, 1.0), (300, 2.0), (300, 2.0)]
     assert set(run.data.metrics) >= {"Epoch", "MaxEpRet", "MinEpRet", "EpLen"}
 
-    assert proc.stdout.count("WARNING: spinup: the logger's 'mlflow' output failed") == 1
+    warned = [line for line in proc.stdout.splitlines() if line.startswith("WARNING:")]
+    assert len(warned) == 2, warned  # once for each failing run, not once per row
+    assert "'mlflow' output failed" in warned[0] and "deleted" in warned[0]
+    assert "'mlflow' output failed" in warned[1] and "127.0.0.1:9" in warned[1]
+    assert len(progress_txt(tmp_path / "run_s0_deleted" / "progress.txt")[1]) == 3
     assert len(progress_txt(tmp_path / "run_s0_offline" / "progress.txt")[1]) == 2
 
 

@@ -50,6 +50,28 @@ def test_runs_a_thunk_file_and_leaves_it_to_its_owner(tmp_path):
         _thunk_file.remove(path)
 
 
+@pytest.mark.parametrize("how", ["writable by others", "a link"])
+def test_refuses_a_thunk_file_someone_else_could_have_written(how, tmp_path):
+    marker = str(tmp_path / "marker")
+    path = _thunk_file.write(_thunk_file.dumps(lambda: write_marker(marker, "ran")))
+    try:
+        given = path
+        if how == "a link":
+            given = str(tmp_path / "link.pkl")
+            os.symlink(path, given)
+        else:
+            os.chmod(path, 0o622)
+        proc = subprocess.run([sys.executable, ENTRYPOINT, given], capture_output=True,
+                              text=True)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.startswith("run_entrypoint: error: ")
+        assert ("nobody else can write" in proc.stderr if how != "a link"
+                else "a link is never followed" in proc.stderr)
+        assert not os.path.exists(marker)  # nothing was unpickled
+    finally:
+        _thunk_file.remove(path)
+
+
 def test_usage_error_without_an_argument():
     proc = subprocess.run([sys.executable, ENTRYPOINT], capture_output=True, text=True)
     assert proc.returncode == 2

@@ -674,6 +674,19 @@ def test_importing_run_utils_imports_no_framework(python_runner):
     assert proc.stdout.strip() == "[]"
 
 
+def test_the_bar_counts_rows_as_progress_grows_and_after_a_rewind(tmp_path):
+    from spinup.utils._grid.reporter import _RowCounter
+    counter, progress = _RowCounter(), tmp_path / "progress.txt"
+    assert counter.rows(str(tmp_path)) == 0  # not there yet
+    progress.write_text("Epoch\tAverageEpRet\n0\t1.0\n")
+    assert counter.rows(str(tmp_path)) == 1
+    with open(progress, "a") as f:
+        f.write("1\t2.0\n2\t3.0\n")
+    assert counter.rows(str(tmp_path)) == 3
+    progress.write_text("Epoch\tAverageEpRet\n")  # a resumed run rewinds its file
+    assert counter.rows(str(tmp_path)) == 0
+
+
 def test_live_bar_counts_epochs_and_stays_below_the_output(tmp_path):
     from spinup.utils._grid.reporter import Reporter
     from spinup.utils._grid.trial import Outcome, Trial
@@ -810,3 +823,24 @@ def test_no_color_turns_colours_off_on_a_terminal(tmp_path):
     shown = read_terminal(tmp_path, env={"NO_COLOR": "1"})
     assert not re.search(r"\x1b\[[0-9;]*m", shown)
     assert "[ux_lr0-2_s10] Running experiment:" in shown
+
+
+def test_a_datestamped_grid_keeps_its_summary_in_its_dated_folder(tmp_path):
+    eg = ExperimentGrid("d")
+    eg.add("seed", [0, 1])
+    eg.run(touch, data_dir=str(tmp_path), datestamp=True)
+    found = [os.path.relpath(str(p), str(tmp_path)) for p in tmp_path.glob("*/d_summary.csv")]
+    assert len(found) == 1 and re.fullmatch(r"\d{4}-\d\d-\d\d_d/d_summary\.csv", found[0])
+    runs = list(tmp_path.glob("*_d/*-d_s*"))
+    assert len(runs) == 2  # beside the grid's own runs
+
+
+def test_running_a_grid_again_moves_its_old_summary_aside(tmp_path):
+    eg = ExperimentGrid("again")
+    eg.add("x", [1, 2])
+    eg.run(touch, data_dir=str(tmp_path))
+    first = read(tmp_path / "again_summary.csv")
+    eg.run(touch, data_dir=str(tmp_path), resume=True)
+    assert read(tmp_path / "again_summary.csv.1") == first
+    assert "skipped" in read(tmp_path / "again_summary.csv")
+    assert "finished" in first

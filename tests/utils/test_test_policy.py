@@ -239,7 +239,7 @@ def test_a_chosen_itr_without_its_vars_file_says_where_the_env_comes_from(runs, 
     env, get_action = load_policy_and_env(str(run), itr=1)
     out = capsys.readouterr().out
     assert "model1.pt" in out
-    assert "There is no %s; the environment comes from the latest snapshot instead." \
+    assert "There is no %s; the environment comes from vars2.pkl instead." \
         % (run / "vars1.pkl") in out
     assert env.action_space.contains(get_action(env.reset(seed=0)[0]))
 

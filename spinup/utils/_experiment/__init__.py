@@ -5,5 +5,5 @@ metadata.py     variant.json and metadata.json (dump_json, LogEncoder, get_metad
 readable_json   the rules that turn any object into readable JSON
 archive.py      git helpers and the launch archive (make_launcher_archive)
 launcher.py     run_experiment and to_local_command
-entrypoint.py   the process run_experiment starts
+call.py         ExperimentCall, what run_experiment's child process runs
 """

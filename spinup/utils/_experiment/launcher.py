@@ -237,9 +237,11 @@ def run_experiment(method_call: Callable | None = None,
 
     git_root, metadata = get_metadata()
     calls = [_prepare_task(task, exp_prefix, force_cpu, git_root, metadata) for task in tasks]
+    # Every task is pickled before the first one starts, so that one that
+    # cannot be is reported before anything runs.
+    blobs = [_pickle_task(i, call) for i, (_, call, _, _) in enumerate(calls)]
     failures = []
-    for exp_name, call, env, pre_commands in calls:
-        blob = _thunk_file.dumps(call)
+    for (exp_name, call, env, pre_commands), blob in zip(calls, blobs):
         if dry:
             # Kept (readable by you alone), so the printed command can be run by hand.
             path = _thunk_file.write(blob)
@@ -252,6 +254,16 @@ def run_experiment(method_call: Callable | None = None,
     if failures:
         raise failures[0]
     return [call.log_dir for _, call, _, _ in calls]
+
+
+def _pickle_task(index: int, call: ExperimentCall) -> bytes:
+    try:
+        return _thunk_file.dumps(call)
+    except Exception as e:
+        raise ExperimentArgumentError(
+            "run_experiment cannot pickle task %d (method_call %r, variant keys %s): %s: %s. "
+            "Make what the method call uses picklable, or create it inside the call."
+            % (index, call.method_call, sorted(call.variant), type(e).__name__, e)) from e
 
 
 @contextlib.contextmanager

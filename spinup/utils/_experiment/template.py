@@ -22,8 +22,8 @@ from spinup.utils._context import active_context
 from spinup.utils._experiment import archive
 from spinup.utils._experiment.metadata import dump_json, get_metadata
 
-# The snapshot modes the logger understands (SPEC §3.3), kept here too so
-# that a bad mode is refused when the experiment is decorated.
+# The snapshot modes the logger understands (SPEC §3.3): a bad mode is
+# refused when the experiment is decorated, not at its first save.
 _SNAPSHOT_MODES = _snapshots.SNAPSHOT_MODES
 _NAME_PARAMETERS = (None, "all", "passed")
 _OPTION_NAMES = ("function", "log_dir", "name", "prefix", "snapshot_mode", "snapshot_gap",

@@ -137,6 +137,9 @@ def oversubscription(parallel: int, num_cpu: int) -> str | None:
     return None
 
 
+_LOGGER_KWARGS_NOTE = "Note: Call experiment is not handling logger_kwargs."
+
+
 @dataclass
 class Variant:
     """One run of a grid (or of call_experiment) before it is pickled.
@@ -149,8 +152,8 @@ class Variant:
         output_dir (string): Where it writes (None if logger_kwargs given
             without one).
         params (dict): Its seed and varied grid values (for the summary).
-        note (string): A line for under the launch banner, or None.
-        logger_kwargs_given (bool): The caller gave logger_kwargs.
+        logger_kwargs_given (bool): The caller gave logger_kwargs (the
+            original then says so under the launch banner).
     """
 
     name: str
@@ -159,7 +162,6 @@ class Variant:
     num_cpu: int
     output_dir: str | None
     params: dict[str, Any] = field(default_factory=dict)
-    note: str | None = None
     logger_kwargs_given: bool = False
 
     def kwargs_shown(self) -> dict[str, Any]:
@@ -222,5 +224,6 @@ def make_trials(variants: Sequence[Variant], skipped: Sequence[Variant] = ()) ->
             attempt=int(previous.get("attempt", 0)) + 1 if previous else 1,
             config=json.dumps(convert_json(v.kwargs_shown()), separators=(",", ":\t"),
                               indent=4, sort_keys=True),
-            params=v.params, epochs=epochs_of(v.thunk, v.kwargs), note=v.note))
+            params=v.params, epochs=epochs_of(v.thunk, v.kwargs),
+            note=_LOGGER_KWARGS_NOTE if v.logger_kwargs_given else None))
     return trials

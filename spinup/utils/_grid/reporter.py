@@ -42,7 +42,7 @@ _TICK_SECONDS = 1.0
 
 def strip_ansi(text: str) -> str:
     """text without its ANSI control sequences."""
-    return _ANSI.sub("", text)
+    return _ANSI.sub("", text) if "\x1b" in text else text
 
 
 def no_color() -> bool:
@@ -100,15 +100,31 @@ def end_banner(outcome: Outcome) -> str:
     return text + line + "\n" * 5
 
 
-def _rows_logged(output_dir: str | None) -> int:
-    """How many rows a run's progress.txt has so far (0 if none)."""
-    if not output_dir:
-        return 0
-    try:
-        with open(os.path.join(output_dir, "progress.txt"), "rb") as f:
-            return max(f.read().count(b"\n") - 1, 0)
-    except OSError:
-        return 0
+class _RowCounter:
+    """Counts the rows of the runs' progress.txt files as they grow, reading
+    only what was added since the last look (a long run's file can be
+    megabytes, and the bar looks every second)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[int, int]] = {}  # path -> (bytes read, newlines)
+
+    def rows(self, output_dir: str | None) -> int:
+        """How many rows the run's progress.txt has so far (0 if none)."""
+        if not output_dir:
+            return 0
+        path = os.path.join(output_dir, "progress.txt")
+        offset, newlines = self._seen.get(path, (0, 0))
+        try:
+            with open(path, "rb") as f:
+                if os.fstat(f.fileno()).st_size < offset:
+                    offset, newlines = 0, 0  # rewound (a resumed run): count again
+                f.seek(offset)
+                added = f.read()
+        except OSError:
+            return 0
+        newlines += added.count(b"\n")
+        self._seen[path] = (offset + len(added), newlines)
+        return max(newlines - 1, 0)  # the header is not a row
 
 
 class Reporter:
@@ -141,6 +157,8 @@ class Reporter:
         self._lock = threading.RLock()
         self._bar: Any = None
         self._trials: list[Trial] = []
+        self._index: dict[int, int] = {}
+        self._rows = _RowCounter()
         self._ended: dict[int, bool] = {}  # id(trial) -> ok
         self._running: dict[int, Trial] = {}
         self._skipped = 0
@@ -152,8 +170,9 @@ class Reporter:
 
     def write(self, text: str = "") -> None:
         """Print text (plus a newline), above the bar if there is one."""
-        if not self.color:
-            text = strip_ansi(text)
+        self._emit(text if self.color else strip_ansi(text))
+
+    def _emit(self, text: str) -> None:
         with self._lock:
             if self._bar is not None:
                 from tqdm import tqdm
@@ -174,18 +193,20 @@ class Reporter:
             return
         tag = "[%s] " % trial.label
         if self.color:
-            index = next((i for i, t in enumerate(self._trials) if t is trial), 0)
+            index = self._index.get(id(trial), 0)
             tag = colorize(tag, _LABEL_COLORS[index % len(_LABEL_COLORS)])
         lines = []
         for line in text.split("\n"):
-            if not strip_ansi(line).strip():
+            line = line.rsplit("\r", 1)[-1]  # what a terminal would show of a redrawn line
+            plain = strip_ansi(line)
+            if not plain.strip():
                 continue  # blank, or only colour codes: nothing to label
-            if self.color:
-                lines.append(tag + line + ("\x1b[0m" if "\x1b[" in line else ""))
+            if not self.color:
+                lines.append(tag + plain)
             else:
-                lines.append(tag + strip_ansi(line))
+                lines.append(tag + line + ("\x1b[0m" if plain is not line else ""))
         if lines:
-            self.write("\n".join(lines))
+            self._emit("\n".join(lines))
 
     # --- the grid's events ----------------------------------------------
 
@@ -193,6 +214,7 @@ class Reporter:
         """Start counting: ``trials`` will run, ``skipped`` finished before."""
         with self._lock:
             self._trials = list(skipped) + list(trials)
+            self._index = {id(t): i for i, t in enumerate(trials)}  # colours of the labels
             self._skipped = len(skipped)
             for t in skipped:
                 self._ended[id(t)] = True
@@ -261,7 +283,7 @@ class Reporter:
             if id(t) in self._ended:
                 done += t.epochs if by_epochs else 1
             elif by_epochs and id(t) in self._running:
-                done += min(_rows_logged(t.output_dir), t.epochs)
+                done += min(self._rows.rows(t.output_dir), t.epochs)
         return done
 
     def _counts(self) -> str:

@@ -121,7 +121,7 @@ class LocalProcesses:
     def __enter__(self) -> "LocalProcesses":
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *_exc_info: Any) -> None:
         self._pool.shutdown(wait=True)
 
     def _run(self, trial: Trial) -> Outcome:

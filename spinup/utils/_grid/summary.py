@@ -23,6 +23,7 @@ from spinup._constants import PERFORMANCE_KEYS
 from spinup.utils import _atomic
 from spinup.utils._grid.reporter import format_seconds
 from spinup.utils._grid.trial import Outcome, Trial
+from spinup.utils.logx import colorize
 
 RUN_COLUMNS = ("exp_name", "state", "exit_code", "duration", "performance", "output_dir")
 VARIANT_COLUMNS = ("exp_name", "runs", "finished", "performance_mean", "performance_std")
@@ -76,7 +77,8 @@ def run_rows(trials: Sequence[Trial], outcomes: Sequence[Outcome]) -> list[dict[
     rows = []
     for t, o in zip(trials, outcomes):
         rows.append(dict(t.params, exp_name=o.exp_name, state=o.state, exit_code=o.exit_code,
-                         duration=o.duration, performance=last_performance(o.output_dir),
+                         duration=None if o.duration is None else round(o.duration, 3),
+                         performance=last_performance(o.output_dir),
                          output_dir=o.output_dir))
     return rows
 
@@ -146,6 +148,28 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     for r in rows:
         writer.writerow([_csv_value(r.get(c)) for c in columns])
     return buf.getvalue()
+
+
+def summarise(trials: Sequence[Trial], outcomes: Sequence[Outcome], keys: Sequence[str],
+              csv_path: str) -> str:
+    """Save both tables as CSV (``csv_path`` and ``..._variants.csv`` beside
+    it) and return them as text, with a line that says where they went."""
+    rows = run_rows(trials, outcomes)
+    variants = variant_rows(rows, keys)
+    text = [runs_table(rows, keys)]
+    if any(v["runs"] > 1 for v in variants):
+        text += ["", variants_table(variants, keys)]
+    by_variant = csv_path[:-len(".csv")] + "_variants.csv"
+    try:
+        write_new(csv_path, to_csv(rows, ["seed", *keys, *RUN_COLUMNS]))
+        write_new(by_variant, to_csv(variants, [*keys, *VARIANT_COLUMNS]))
+        text += ["", "Saved as %s and %s" % (csv_path, os.path.basename(by_variant))]
+    except OSError as e:
+        # The tables are on screen; a summary file that cannot be written
+        # must not turn a finished grid into a failed one.
+        text += ["", colorize("Warning: could not save the summary to %s (%s)."
+                              % (csv_path, e), "yellow")]
+    return "\n".join(text)
 
 
 def _csv_value(value: Any) -> Any:

@@ -14,17 +14,19 @@ The file holds two pickles one after the other:
    for example) before it unpickles it;
 2. the callable itself, pickled with cloudpickle.
 
-This module is imported by ``run_entrypoint``, so it keeps its imports to
-the standard library; cloudpickle is imported only when it is needed.
+This module is imported by every experiment's fresh process, so it keeps its
+imports to the light part of the standard library: cloudpickle, tempfile
+(for writing) and base64 (for the original form) are imported only when
+they are needed.
 """
-import base64
 import os
 import pickle
+import stat
 import sys
-import tempfile
-import zlib
 from collections.abc import Callable
 from typing import Any
+
+from spinup._errors import SpinupError
 
 _PREFIX = "spinup-thunk-"
 
@@ -42,6 +44,7 @@ def dumps(thunk: Callable[[], Any], sys_path: list[str] | None = None) -> bytes:
 
 def write(blob: bytes, folder: str | None = None) -> str:
     """Write bytes made by ``dumps`` to a new file of mode 0600; return its path."""
+    import tempfile
     # mkstemp creates the file with mode 0600 and O_EXCL, so no other user
     # can read it or swap it for something else.
     fd, path = tempfile.mkstemp(prefix=_PREFIX, suffix=".pkl", dir=folder)
@@ -54,9 +57,30 @@ def write(blob: bytes, folder: str | None = None) -> str:
     return path
 
 
+class ThunkFileError(OSError, SpinupError):
+    """A thunk file that must not be loaded: missing, a link, not a regular
+    file, or one that another user owns or can write."""
+
+
 def load(path: str) -> Callable[[], Any]:
-    """Read a thunk file: extend ``sys.path``, then unpickle the callable."""
-    with open(path, "rb") as f:
+    """Read a thunk file: extend ``sys.path``, then unpickle the callable.
+
+    Unpickling runs code, so the file must be a regular file (not a link)
+    that belongs to this user and that nobody else can write; anything else
+    is a ``ThunkFileError``.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as e:
+        raise ThunkFileError("Cannot open the thunk file %s (%s). It is removed once its run "
+                             "ends, and a link is never followed." % (path, e.strerror)) from None
+    with os.fdopen(fd, "rb") as f:
+        # Checked on the open file, so it cannot be swapped after the check.
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+            raise ThunkFileError("Refusing to load %s: a thunk file runs as code, so it must be "
+                                 "a regular file that belongs to you and that nobody else can "
+                                 "write (mode 0600, as call_experiment writes it)." % path)
         parent_path = pickle.load(f)
         # Appended, not prepended: the child's own entries (its site-packages
         # in particular) keep priority over the parent's.
@@ -68,13 +92,9 @@ def load(path: str) -> Callable[[], Any]:
 
 def decode_argv(encoded: str) -> Callable[[], Any]:
     """Decode the original Spinning Up argument: base64(zlib(cloudpickle))."""
+    import base64
+    import zlib
     return pickle.loads(zlib.decompress(base64.b64decode(encoded)))
-
-
-def encode_argv(thunk: Callable[[], Any]) -> str:
-    """Encode thunk the way the original Spinning Up put it on the command line."""
-    import cloudpickle
-    return base64.b64encode(zlib.compress(cloudpickle.dumps(thunk))).decode("utf-8")
 
 
 def make_env(env_name: str) -> Any:

@@ -64,7 +64,7 @@ class Trial:
 
     name: str
     label: str
-    blob: bytes
+    blob: bytes = field(repr=False)
     output_dir: str | None
     attempt: int = 1
     config: str = "{}"

@@ -19,6 +19,7 @@ Chosen with ``Logger(outputs=...)`` or ``SPINUP_LOG_OUTPUTS``:
 Each lives in its own module, and the packages behind the last three are
 imported only when that output is used.
 """
+import importlib.util
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -29,6 +30,7 @@ from spinup.utils._writers.base import (
     RowFileWriter,
     RunInfo,
     Writer,
+    module_missing,
     next_free_name,
     warn_output_failed,
 )
@@ -60,6 +62,13 @@ OUTPUTS: dict[str, Callable[[RunInfo], Writer]] = {
 
 ENV_VAR = "SPINUP_LOG_OUTPUTS"
 
+# What the optional outputs import: output -> (module, package to install, spinup extra).
+_NEEDS = {
+    "tensorboard": [("tensorboardX", "tensorboardX", "tensorboard")],
+    "mlflow": [("mlflow", "mlflow-skinny", "mlflow")],
+    "wandb": [("wandb", "wandb", "wandb")],
+}
+
 
 def parse_outputs(outputs: str | Iterable[str] | None = None,
                   tensorboard: bool = False) -> tuple[str, ...]:
@@ -81,6 +90,8 @@ def parse_outputs(outputs: str | Iterable[str] | None = None,
     Raises:
         LoggerError: For a name that is not an output (the message lists the
             valid ones).
+        ImportError: For an output whose package is not installed (the
+            message names the extra to install).
     """
     source = "outputs"
     if outputs is None:
@@ -105,7 +116,21 @@ def parse_outputs(outputs: str | Iterable[str] | None = None,
                               % (name, source, ", ".join(OUTPUTS)))
         if key not in chosen:
             chosen.append(key)
+    for key in chosen:
+        _check_installed(key)
     return tuple(chosen)
+
+
+def _check_installed(output: str) -> None:
+    """Raise the ImportError for a missing package now, before the Logger
+    touches any file (looking a module up does not import it)."""
+    needs = list(_NEEDS.get(output, []))
+    uri = os.environ.get("MLFLOW_TRACKING_URI", "")
+    if output == "mlflow" and (not uri or uri.startswith("sqlite:")):
+        needs.append(("sqlalchemy", "sqlalchemy", "mlflow"))  # for the SQLite store
+    for module, package, extra in needs:
+        if importlib.util.find_spec(module) is None:
+            raise module_missing(output, package, extra)
 
 
 def open_outputs(names: Iterable[str], run: RunInfo) -> list[Writer]:

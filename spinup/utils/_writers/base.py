@@ -1,11 +1,12 @@
 """The interface every output writer follows, and the guard around the optional ones."""
 import os
 import shutil
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from spinup._errors import LogFileError, LoggerError
+from spinup._errors import LogFileError
 from spinup.utils import _atomic
 
 
@@ -64,11 +65,12 @@ class Guarded(Writer):
     """Runs an optional writer so that its failure never stops training.
 
     The first exception the writer raises (a tracking server that cannot be
-    reached, a full disk) is reported once as a ``RuntimeWarning`` and the
+    reached, a full disk, an old progress.csv with other columns than the
+    resumed progress.txt) is reported once as a ``RuntimeWarning`` and the
     writer is switched off for the rest of the run; progress.txt and the
-    other outputs carry on. Misuse of the logger (a ``LoggerError``, such as
-    resuming with other columns) is still raised: that needs fixing, not
-    skipping.
+    other outputs carry on. (Misuse of the logger itself, such as logging
+    other keys than a resumed progress.txt has, is caught by progress.txt
+    first, and raised.)
     """
 
     def __init__(self, name: str, writer: Writer):
@@ -80,8 +82,6 @@ class Guarded(Writer):
             return
         try:
             getattr(self.writer, method)(*args)
-        except LoggerError:
-            raise
         except Exception as e:
             writer, self.writer = self.writer, None
             warn_output_failed(self.name, e, "it is switched off for the rest of this run")
@@ -109,7 +109,22 @@ def warn_output_failed(name: str, error: BaseException, what_now: str) -> None:
     """Warn that the optional output ``name`` failed, and what happens next."""
     message = ("spinup: the logger's %r output failed (%s: %s); %s. progress.txt and the "
                "other outputs are not affected." % (name, type(error).__name__, error, what_now))
-    warnings.warn(message, RuntimeWarning, stacklevel=4)
+    warnings.warn(message, RuntimeWarning, stacklevel=_caller_level())
+
+
+_LOGGER_FILES = (os.path.dirname(os.path.abspath(__file__)) + os.sep,
+                 os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              "logx.py"))
+
+
+def _caller_level() -> int:
+    """The stacklevel, for warnings.warn in our caller, of the first frame
+    outside the logger: the warning then points at the user's line
+    (``logger.dump_tabular()``), not at the logger's insides."""
+    frame, level = sys._getframe(1), 1  # level 1: our caller, warn_output_failed
+    while frame is not None and frame.f_code.co_filename.startswith(_LOGGER_FILES):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def next_free_name(path: str) -> str:
@@ -141,6 +156,15 @@ class RowFileWriter(Writer):
         self.announce = announce
         self.existing_headers: list[str] | None = None
         self.header_written = False
+        if os.path.islink(path):
+            # As for progress.txt: never write through a link the user did not give.
+            if resume:
+                raise LogFileError("Cannot resume %s: it is a symbolic link (to %s), and the "
+                                   "logger does not write through links. Replace it with the "
+                                   "file itself." % (path, os.readlink(path)))
+            aside = next_free_name(path)
+            os.rename(path, aside)
+            self.announce("Moved the symbolic link %s to %s; it is not followed." % (path, aside))
         if os.path.exists(path) and os.path.getsize(path) > 0:
             if resume:
                 headers, rows, complete = self._read()
@@ -220,6 +244,17 @@ def is_number(value: Any) -> bool:
     """Whether a logged value is a number (a TensorBoard scalar, an MLflow metric)."""
     return hasattr(value, "__float__") and not isinstance(value, (str, bytes)) \
         and getattr(value, "ndim", 0) == 0
+
+
+def plain_float(value: Any) -> float:
+    """A number as a Python float, a float32 keeping the digits progress.txt
+    shows (``28.833334``, not ``28.83333396911621``)."""
+    if type(value) is float:
+        return value
+    if getattr(value, "dtype", None) is not None and value.dtype.itemsize < 8 \
+            and value.dtype.kind == "f":
+        return float(str(value))
+    return float(value)
 
 
 def row_step(row: dict[str, Any], row_index: int) -> int:

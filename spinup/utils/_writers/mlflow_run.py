@@ -13,6 +13,7 @@ from spinup.utils._writers.base import (
     Writer,
     is_number,
     module_missing,
+    plain_float,
     read_run_id,
     row_step,
 )
@@ -170,7 +171,7 @@ class MlflowWriter(Writer):
         row = dict(zip(headers, values))
         step = row_step(row, self.row)
         stamp = int(time.time() * 1000)
-        metrics = [self._Metric(clean_key(k), float(v), stamp, step)
+        metrics = [self._Metric(clean_key(k), plain_float(v), stamp, step)
                    for k, v in row.items() if is_number(v)]
         if metrics:
             self.client.log_batch(self.run_id, metrics=metrics)

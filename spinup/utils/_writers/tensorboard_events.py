@@ -1,6 +1,7 @@
 """TensorBoard event files, written with tensorboardX (no TensorFlow import)."""
 import os
 import sys
+import time
 from collections.abc import Sequence
 
 from spinup.utils._writers.base import RunInfo, Writer, is_number, module_missing, row_step
@@ -16,10 +17,12 @@ class TensorBoardWriter(Writer):
 
     def __init__(self, log_dir: str):
         try:
-            SummaryWriter = _import_summary_writer()
+            self._SummaryWriter = _import_summary_writer()
         except ImportError:
             raise module_missing("tensorboard", "tensorboardX", "tensorboard") from None
-        self.summary = SummaryWriter(logdir=log_dir)
+        self.log_dir = log_dir
+        self.summary = None  # opened with the first row, which knows its step
+        self.purge = False
         self.row = 0
 
     @classmethod
@@ -30,6 +33,15 @@ class TensorBoardWriter(Writer):
     def write(self, headers: Sequence[str], values: Sequence) -> None:
         row = dict(zip(headers, values))
         step = row_step(row, self.row)
+        if self.summary is None:
+            # After a rewind, TensorBoard is told to hide the points of the
+            # earlier run from this step on: they are about to be redone.
+            # The file name has only whole seconds: a suffix in nanoseconds
+            # keeps two writers of one second (a quick resume) apart, in order.
+            self.summary = self._SummaryWriter(logdir=self.log_dir,
+                                               purge_step=step if self.purge else None,
+                                               filename_suffix=".%d" % time.time_ns())
+            self.purge = False
         for key, val in row.items():
             if is_number(val):
                 self.summary.add_scalar(key, float(val), global_step=step)
@@ -37,13 +49,16 @@ class TensorBoardWriter(Writer):
         self.row += 1
 
     def rewind(self, num_rows: int) -> None:
-        # Event files cannot be shortened: the rows after the snapshot are
-        # logged again with the same steps, and when TensorBoard sees a step
-        # go back it hides the older points from that step on.
+        # Event files cannot be shortened; the next row's step is where
+        # TensorBoard starts hiding the old points instead.
+        self.close()
         self.row = num_rows
+        self.purge = True
 
     def close(self) -> None:
-        self.summary.close()
+        if self.summary is not None:
+            self.summary.close()
+            self.summary = None
 
 
 def _import_summary_writer():

@@ -3,7 +3,9 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from spinup.utils._writers.base import RunInfo, Writer, is_number, module_missing, read_run_id
+import numpy as np
+
+from spinup.utils._writers.base import RunInfo, Writer, module_missing, plain_float, read_run_id
 from spinup.utils._writers.jsonl_file import json_value
 
 RUN_ID_FILE = "wandb_run_id.txt"
@@ -67,7 +69,8 @@ class WandbWriter(Writer):
 
 
 def _plain(value: Any) -> Any:
-    """A logged value as W&B takes it: numbers as Python numbers (NaN kept)."""
-    if is_number(value):
-        return value.item() if hasattr(value, "item") else value
+    """A logged value as W&B takes it: floats as Python floats (NaN kept),
+    other values as in progress.jsonl."""
+    if isinstance(value, (float, np.floating)):
+        return plain_float(value)
     return json_value(value)

@@ -85,7 +85,7 @@ def _help_text() -> str:
 
         \t--log_outputs %s
         \t--tensorboard             (the same as --log_outputs tensorboard)
-        """) % " ".join(cli.LOG_OUTPUTS)
+        """) % " ".join(cli.log_output_names())
 
 
 def _algo_function(cmd: str) -> Any:

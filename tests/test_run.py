@@ -388,6 +388,16 @@ def test_log_outputs_reach_every_launched_run(user_module):
     assert (user_module / "outputs.txt").read_text().split()[-1] == "mlflow,csv"
 
 
+def test_log_outputs_are_written_by_the_runs_logger(user_module):
+    proc = spinup("train:train", "--epochs", "2", "--log_outputs", "csv", "jsonl",
+                  "--tensorboard", "--exp_name", "outs", cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    run = user_module / "data" / "outs" / "outs_s0"
+    assert (run / "progress.csv").read_text().splitlines()[0].startswith("Epoch,AverageEpRet")
+    assert len((run / "progress.jsonl").read_text().splitlines()) == 2
+    assert [p for p in run.rglob("events.out.tfevents.*")], "no TensorBoard event file"
+
+
 def test_old_gym_api_code_runs_with_env_api_gym(user_module):
     proc = spinup("train:old_gym", "--env", "CartPole-v1", "--exp_name", "old",
                   "--env_api", "gym", cwd=user_module)

@@ -32,16 +32,8 @@ SUBSTITUTIONS = {
 RUN_KEYS = ["num_cpu", "data_dir", "datestamp", "parallel", "backend", "address", "resume",
             "env_api"]
 
-# Flags that choose the logger's outputs for every run the command launches,
-# through SPINUP_LOG_OUTPUTS: output -> (module it needs, spinup extra), or
-# None when it needs nothing more.
-LOG_OUTPUTS = {
-    "csv": None,
-    "jsonl": None,
-    "tensorboard": ("tensorboardX", "tensorboard"),
-    "mlflow": ("mlflow", "mlflow"),
-    "wandb": ("wandb", "wandb"),
-}
+# --log_outputs and --tensorboard set this for the runs a command launches
+# (the logger reads it: spinup.utils._writers).
 LOG_OUTPUTS_VAR = "SPINUP_LOG_OUTPUTS"
 
 # Keys whose words are names or paths: they are kept as typed, never eval'ed
@@ -271,19 +263,25 @@ def pop_run_kwargs(args: dict[str, list[Any]]) -> dict[str, Any]:
     return run_kwargs
 
 
+def log_output_names() -> list[str]:
+    """The logger's outputs besides progress.txt (csv, jsonl, tensorboard, ...)."""
+    from spinup.utils._writers import OUTPUTS
+    return list(OUTPUTS)
+
+
 def pop_log_outputs(args: dict[str, list[Any]]) -> str | None:
     """Take ``--log_outputs csv mlflow ...`` and ``--tensorboard`` out of args.
 
     Returns the value for SPINUP_LOG_OUTPUTS (``'csv,mlflow'``), or None when
     neither flag was given. An unknown output, or one whose package is not
-    installed, is a UsageError.
+    installed, is a UsageError, checked by the logger's own rules.
     """
     outputs: list[str] = []
     if "log_outputs" in args:
         for word in args.pop("log_outputs"):
             if word is True:
                 raise UsageError("--log_outputs needs one or more of: %s."
-                                 % ", ".join(LOG_OUTPUTS))
+                                 % ", ".join(log_output_names()))
             outputs += [w for w in re.split(r"[,\s]+", word) if w]
     if "tensorboard" in args:
         vals = args.pop("tensorboard")
@@ -293,16 +291,35 @@ def pop_log_outputs(args: dict[str, list[Any]]) -> str | None:
             outputs.append("tensorboard")
     if not outputs:
         return None
+    from spinup.utils._writers import parse_outputs
+
+    names = log_output_names()
     for name in outputs:
-        if name not in LOG_OUTPUTS:
+        if name not in names:
             raise UsageError("Unknown log output %r%s: choose from %s."
-                             % (name, did_you_mean(name, list(LOG_OUTPUTS)),
-                                ", ".join(LOG_OUTPUTS)))
-        needs = LOG_OUTPUTS[name]
-        if needs and importlib.util.find_spec(needs[0]) is None:
-            raise UsageError("The %s output needs the %s package, which is not installed: "
-                             "pip install 'spinup[%s]'." % (name, needs[0], needs[1]))
-    return ",".join(dict.fromkeys(outputs))
+                             % (name, did_you_mean(name, names), ", ".join(names)))
+    try:
+        return ",".join(parse_outputs(outputs))
+    except (ValueError, ImportError) as e:  # a package that is not installed
+        raise UsageError(str(e)) from None
+
+
+def check_logger_kwargs(keys: Sequence[str]) -> None:
+    """Refuse ``--logger_kwargs:...`` flags that would lose the run's folder.
+
+    The grid gives each run ``logger_kwargs`` with its own output folder,
+    unless the command line sets logger_kwargs itself: then the run's logger
+    gets only what was given, and without an output_dir writes to
+    /tmp/experiments/<time>. ``--logger_kwargs:tensorboard True`` was a
+    workaround that did just that.
+    """
+    given = [k for k in keys if k == "logger_kwargs" or k.startswith("logger_kwargs:")]
+    if given and "logger_kwargs:output_dir" not in given:
+        raise UsageError(
+            "--%s replaces the logger_kwargs each run gets from the grid, so its output "
+            "would go to /tmp/experiments/ instead of the data dir. For more outputs use "
+            "--tensorboard or --log_outputs csv jsonl ...; to set logger_kwargs anyway, "
+            "give --logger_kwargs:output_dir too." % given[0])
 
 
 def pop_exp_name(args: dict[str, list[Any]], default: str) -> str:

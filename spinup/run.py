@@ -85,7 +85,7 @@ def _help_text() -> str:
 
         \t--log_outputs %s
         \t--tensorboard             (the same as --log_outputs tensorboard)
-        """) % " ".join(cli.LOG_OUTPUTS)
+        """) % " ".join(cli.log_output_names())
 
 
 def _algo_function(cmd: str) -> Any:
@@ -140,6 +140,7 @@ def parse_and_execute_grid_search(cmd: str, args: Sequence[str]) -> None:
     arg_dict = cli.evaluate_all(words)
     run_kwargs = cli.pop_run_kwargs(arg_dict)
     log_outputs = cli.pop_log_outputs(arg_dict)
+    cli.check_logger_kwargs(list(arg_dict))
     default_name = "cmd_" + (cmd.split(":")[1] if custom else cmd)
     exp_name = cli.pop_exp_name(arg_dict, default_name)
 

@@ -207,6 +207,11 @@ USAGE_ERRORS = [
     (["train:train", "--log_outputs"], "--log_outputs needs one or more of: csv, jsonl"),
     (["train:train", "--tensorboard", "maybe"], "--tensorboard takes True or False"),
     (["train:train", "--env_api", "gym3"], "--env_api must be gymnasium (the default) or gym"),
+    # The old workaround for TensorBoard, which sent the run to /tmp/experiments.
+    (["train:train", "--logger_kwargs:tensorboard", "True"],
+     "--logger_kwargs:tensorboard replaces the logger_kwargs each run gets from the grid, so "
+     "its output would go to /tmp/experiments/ instead of the data dir. For more outputs use "
+     "--tensorboard"),
 ]
 
 
@@ -381,6 +386,16 @@ def test_log_outputs_reach_every_launched_run(user_module):
                   cwd=user_module)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert (user_module / "outputs.txt").read_text().split()[-1] == "mlflow,csv"
+
+
+def test_log_outputs_are_written_by_the_runs_logger(user_module):
+    proc = spinup("train:train", "--epochs", "2", "--log_outputs", "csv", "jsonl",
+                  "--tensorboard", "--exp_name", "outs", cwd=user_module)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    run = user_module / "data" / "outs" / "outs_s0"
+    assert (run / "progress.csv").read_text().splitlines()[0].startswith("Epoch,AverageEpRet")
+    assert len((run / "progress.jsonl").read_text().splitlines()) == 2
+    assert [p for p in run.rglob("events.out.tfevents.*")], "no TensorBoard event file"
 
 
 def test_old_gym_api_code_runs_with_env_api_gym(user_module):

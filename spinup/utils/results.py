@@ -307,7 +307,9 @@ def summarize(path: str | os.PathLike | Sequence[str | os.PathLike] | pd.DataFra
         per_run.append({"run": run_dir, "exp_name": rows["exp_name"].iloc[0],
                         "final": float(final), "epochs": len(rows)})
     if not per_run:
-        columns = ["Performance"] + _progress_columns(df)
+        columns = _progress_columns(df)
+        if any(k in columns for k in PERFORMANCE_KEYS):
+            columns.insert(0, "Performance")
         raise ResultsError("No run logged %r. Columns there are: %s."
                            % (value, ", ".join(columns)))
     finals = pd.DataFrame(per_run)

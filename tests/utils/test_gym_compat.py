@@ -65,6 +65,17 @@ def test_old_api_reset_step_and_seed():
     env.close()
 
 
+def test_the_wrapped_env_pickles_as_a_saved_state_does(tmp_path):
+    # Old code saves the env it was given: logger.save_state({'env': env}).
+    import joblib
+
+    env = old_gym_api(gym.make("CartPole-v1"))
+    joblib.dump({"env": env}, tmp_path / "vars.pkl")
+    loaded = joblib.load(tmp_path / "vars.pkl")["env"]
+    assert isinstance(loaded, OldGymEnv) and loaded.reset().shape == (4,)
+    assert len(loaded.step(0)) == 4
+
+
 def test_time_limit_sets_the_old_truncated_flag():
     env = old_gym_api(gym.make("CartPole-v1", max_episode_steps=5))
     env.reset()

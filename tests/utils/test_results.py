@@ -134,6 +134,16 @@ def test_performance_prefers_test_returns(tmp_path):
     assert np.isnan(table.loc["t", "std"]) and table.loc["t", "seeds"] == 1
 
 
+def test_performance_needs_a_return_column(tmp_path):
+    run = tmp_path / "loss_s0"
+    run.mkdir()
+    (run / "progress.txt").write_text("Epoch\tLoss\n0\t1.5\n")
+    with pytest.raises(ResultsError, match=r"No run logged 'Performance'. Columns there are: "
+                                           r"Epoch, Loss\."):
+        summarize(str(tmp_path) + os.sep)
+    assert summarize(str(tmp_path) + os.sep, value="Loss")["mean"].tolist() == [1.5]
+
+
 def test_summarize_says_what_is_missing(grid, tmp_path):
     data, _ = grid
     with pytest.raises(ResultsError, match="No runs found under"):

@@ -98,11 +98,9 @@ def load_policy_and_env(fpath: str, itr: int | str = "last",
         itr = _snapshots.latest(fpath, "tf1") if backend == "tf1" \
             else _snapshots.latest(pyt_dir, "model")
         if itr is None:
-            runs = _runs_inside(fpath)
-            if runs:
-                raise FileNotFoundError(
-                    "No saved policy in %s: it is an experiment folder, holding the runs %s. "
-                    "Give one of them to test_policy." % (fpath, ", ".join(runs)))
+            hint = _experiment_folder_hint(fpath)
+            if hint:
+                raise FileNotFoundError("No saved policy in %s." % fpath + hint)
             raise FileNotFoundError(
                 "No saved policy in %s: expected a tf1_save folder or pyt_save/model.pt, "
                 "as written by Logger.save_state after setup_tf_saver or "
@@ -124,9 +122,15 @@ def load_policy(fpath: str, itr: int | str = "last",
 
 
 def _runs_inside(fpath: str) -> list[str]:
-    """The run folders (``<exp_name>_s<seed>``) directly inside ``fpath``."""
-    return sorted(osp.join(fpath, entry) for entry in os.listdir(fpath)
-                  if _RUN_DIR_RE.search(entry) and osp.isdir(osp.join(fpath, entry)))
+    """The run folders directly inside ``fpath`` (``<exp_name>_s<seed>``, or
+    any folder with a progress.txt), for a folder that holds runs rather than
+    being one: ``data/ppo`` instead of ``data/ppo/ppo_s0``."""
+    try:
+        entries = sorted(os.listdir(fpath))
+    except OSError:
+        return []
+    return [osp.join(fpath, e) for e in entries if osp.isdir(osp.join(fpath, e)) and (
+        _RUN_DIR_RE.search(e) or osp.exists(osp.join(fpath, e, "progress.txt")))]
 
 
 def _load_env(fpath: str, itr: str) -> Any:
@@ -409,15 +413,9 @@ def run_policy(env: Any, get_action: Callable[[Any], Any], max_ep_len: int | Non
     logger.close()
 
 
-def _runs_inside(fpath: str) -> str:
-    """A hint for a folder that holds runs rather than being one (an
-    experiment's folder, ``data/ppo`` instead of ``data/ppo/ppo_s0``)."""
-    try:
-        entries = sorted(os.listdir(fpath))
-    except OSError:
-        return ""
-    runs = [e for e in entries if osp.isdir(osp.join(fpath, e)) and (
-        re.search(r"_s\d+$", e) or osp.exists(osp.join(fpath, e, "progress.txt")))]
+def _experiment_folder_hint(fpath: str) -> str:
+    """What to say after a FileNotFoundError about ``fpath`` when it holds runs."""
+    runs = [osp.basename(r) for r in _runs_inside(fpath)]
     if not runs:
         return ""
     shown = ", ".join(runs[:5]) + (", ..." if len(runs) > 5 else "")
@@ -467,7 +465,7 @@ def main(argv=None) -> None:
                                               args.deterministic)
         run_policy(env, get_action, args.len, args.episodes, not (args.norender))
     except FileNotFoundError as e:
-        exit_usage("spinup.run test_policy", str(e) + _runs_inside(args.fpath))
+        exit_usage("spinup.run test_policy", str(e))
     except (PolicyLoadError, EnvironmentNotFoundError) as e:
         # Not a usage mistake: the files are there but unusable.
         exit_usage("spinup.run test_policy", str(e), status=1)

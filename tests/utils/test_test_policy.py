@@ -250,8 +250,8 @@ def test_an_experiment_folder_names_the_runs_inside_it(runs, tmp_path):
     for seed in (0, 10):
         shutil.copytree(runs["plain"], experiment / ("exp_s%d" % seed))
     (experiment / "notes").mkdir()
-    with pytest.raises(FileNotFoundError, match="holding the runs %s, %s" % (
-            experiment / "exp_s0", experiment / "exp_s10")):
+    with pytest.raises(FileNotFoundError,
+                       match=r"experiment folder with 2 runs \(exp_s0, exp_s10\)"):
         load_policy_and_env(str(experiment))
     proc = spinup_run("test_policy", experiment, "-nr", "-n", "1")
     assert proc.returncode == 2

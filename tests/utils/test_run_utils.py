@@ -94,7 +94,9 @@ def test_logger_kwargs_datestamped():
 
 def test_force_datestamp_and_default_data_dir(monkeypatch):
     monkeypatch.setattr(run_utils, "FORCE_DATESTAMP", True)
-    monkeypatch.setattr(run_utils, "DEFAULT_DATA_DIR", "/somewhere/data")
+    # Assigned by hand, as users of the original did; setitem (not setattr) so
+    # that the undo removes it again instead of freezing the computed value.
+    monkeypatch.setitem(vars(run_utils), "DEFAULT_DATA_DIR", "/somewhere/data")
     kw = setup_logger_kwargs("exp", seed=0)
     assert re.fullmatch(r"/somewhere/data/\d{4}-\d\d-\d\d_exp/.*-exp_s0", kw["output_dir"])
 

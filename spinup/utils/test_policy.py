@@ -40,7 +40,6 @@ ENV_NOT_FOUND_MSG = (
     "page on Experiment Outputs for how to handle this situation.")
 
 _TF_SAVE_RE = re.compile(r"^tf1_save(\d*)$")
-_RUN_DIR_RE = re.compile(r"_s\d+$")
 
 
 class PolicyLoadError(ValueError, SpinupError):
@@ -98,15 +97,10 @@ def load_policy_and_env(fpath: str, itr: int | str = "last",
         itr = _snapshots.latest(fpath, "tf1") if backend == "tf1" \
             else _snapshots.latest(pyt_dir, "model")
         if itr is None:
-            runs = _runs_inside(fpath)
-            if runs:
-                raise FileNotFoundError(
-                    "No saved policy in %s: it is an experiment folder, holding the runs %s. "
-                    "Give one of them to test_policy." % (fpath, ", ".join(runs)))
             raise FileNotFoundError(
                 "No saved policy in %s: expected a tf1_save folder or pyt_save/model.pt, "
                 "as written by Logger.save_state after setup_tf_saver or "
-                "setup_pytorch_saver." % fpath)
+                "setup_pytorch_saver.%s" % (fpath, _runs_inside(fpath)))
     else:
         itr = _itr_suffix(itr)
 
@@ -121,12 +115,6 @@ def load_policy(fpath: str, itr: int | str = "last",
                 deterministic: bool = False) -> tuple[Any, Callable[[Any], Any]]:
     """The older name of :func:`load_policy_and_env`, kept for old scripts."""
     return load_policy_and_env(fpath, itr, deterministic)
-
-
-def _runs_inside(fpath: str) -> list[str]:
-    """The run folders (``<exp_name>_s<seed>``) directly inside ``fpath``."""
-    return sorted(osp.join(fpath, entry) for entry in os.listdir(fpath)
-                  if _RUN_DIR_RE.search(entry) and osp.isdir(osp.join(fpath, entry)))
 
 
 def _load_env(fpath: str, itr: str) -> Any:
@@ -467,7 +455,8 @@ def main(argv=None) -> None:
                                               args.deterministic)
         run_policy(env, get_action, args.len, args.episodes, not (args.norender))
     except FileNotFoundError as e:
-        exit_usage("spinup.run test_policy", str(e) + _runs_inside(args.fpath))
+        hint = "" if "experiment folder" in str(e) else _runs_inside(args.fpath)
+        exit_usage("spinup.run test_policy", str(e) + hint)
     except (PolicyLoadError, EnvironmentNotFoundError) as e:
         # Not a usage mistake: the files are there but unusable.
         exit_usage("spinup.run test_policy", str(e), status=1)

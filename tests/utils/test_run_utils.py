@@ -480,18 +480,22 @@ def test_fail_fast_cancels_running_variants(tmp_path):
 
 
 def test_parallel_variants_overlap_and_prefix_their_output(tmp_path, capfd):
-    def timed(seed, logger_kwargs, i):
-        start = time.time()
+    def meet(seed, logger_kwargs, i):
+        # Each waits until the other has started: only runs that are alive
+        # at the same time can both get past this (however slow the machine).
+        open(tmp_path / ("started%d" % i), "w").close()
+        deadline = time.time() + 60
+        while not os.path.exists(tmp_path / ("started%d" % (1 - i))):
+            assert time.time() < deadline, "the other variant never started alongside"
+            time.sleep(0.05)
         print("hello from", i)
-        time.sleep(1.0)
-        touch(seed, logger_kwargs, start=start, end=time.time())
+        touch(seed, logger_kwargs, met=True)
 
     eg = ExperimentGrid("p")
     eg.add("i", [0, 1])
-    eg.run(timed, data_dir=str(tmp_path), parallel=2)
-    a = read_json(tmp_path / "p_i0" / "p_i0_s0" / "got.json")
-    b = read_json(tmp_path / "p_i1" / "p_i1_s0" / "got.json")
-    assert a["start"] < b["end"] and b["start"] < a["end"]  # they ran at the same time
+    eg.run(meet, data_dir=str(tmp_path), parallel=2)
+    for i in (0, 1):  # they ran at the same time
+        assert read_json(tmp_path / ("p_i%d" % i) / ("p_i%d_s0" % i) / "got.json")["met"]
     out = capfd.readouterr().out
     # each line carries its own run's label (its folder's name), no colour
     # codes in a log that is not a terminal

@@ -106,7 +106,7 @@ def count_rows(path):
         return 0
 
 
-def kill_then_resume(script, out, env, min_rows=3, extra_epochs=2, timeout=150):
+def kill_then_resume(script, out, env, min_rows=3, extra_epochs=2, timeout=600):
     """SIGKILL a training run once it has logged ``min_rows`` epochs, then
     run it again with resume for ``extra_epochs`` more epochs than it logged.
 

@@ -78,7 +78,7 @@ def test_command_line_run_and_test_policy(tmp_path):
          "--hid", "[16,16]", "--epochs", "1", "--steps_per_epoch", "120",
          "--start_steps", "100", "--update_after", "50", "--num_test_episodes", "1",
          "--max_ep_len", "60", "--exp_name", "td3_cli", "--data_dir", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=150)
+        capture_output=True, text=True, env=env, timeout=600)
     assert train.returncode == 0, train.stdout[-3000:] + train.stderr[-3000:]
     run = tmp_path / "td3_cli" / "td3_cli_s0"
     headers, rows = read_progress(run)
@@ -86,7 +86,7 @@ def test_command_line_run_and_test_policy(tmp_path):
 
     shown = subprocess.run(
         [sys.executable, "-m", "spinup.run", "test_policy", str(run), "-nr", "-n", "2",
-         "-l", "20"], capture_output=True, text=True, env=env, timeout=150)
+         "-l", "20"], capture_output=True, text=True, env=env, timeout=600)
     assert shown.returncode == 0, shown.stderr
     returns = [line for line in shown.stdout.splitlines() if line.startswith("Episode ")]
     assert len(returns) == 2 and all("EpLen 20" in line for line in returns)

@@ -64,9 +64,14 @@ def colorize(string: str, color: str, bold: bool = False, highlight: bool = Fals
     Colorize a string.
 
     This function was originally written by John Schulman.
+
+    When the ``NO_COLOR`` environment variable is set (to anything but an
+    empty string, see no-color.org), the string comes back unchanged.
     """
+    num = color2num[color]  # an unknown colour is a KeyError either way
+    if os.environ.get("NO_COLOR"):
+        return string
     attr = []
-    num = color2num[color]
     if highlight:
         num += 10
     attr.append(str(num))

@@ -26,11 +26,19 @@ def read(path):
         return f.read()
 
 
-def test_colorize_matches_ansi_codes():
+def test_colorize_matches_ansi_codes(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
     assert colorize("hi", "green") == "\x1b[32mhi\x1b[0m"
     assert colorize("hi", "red", bold=True) == "\x1b[31;1mhi\x1b[0m"
     assert colorize("hi", "cyan", bold=True, highlight=True) == "\x1b[46;1mhi\x1b[0m"
     assert colorize("hi", "crimson") == "\x1b[38mhi\x1b[0m"
+
+
+def test_colorize_honours_no_color(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert colorize("hi", "green", bold=True) == "hi"
+    monkeypatch.setenv("NO_COLOR", "")  # empty means unset, as no-color.org says
+    assert colorize("hi", "green") == "\x1b[32mhi\x1b[0m"
 
 
 def test_epoch_logger_example_from_the_docs(tmp_path, capsys):

@@ -38,7 +38,6 @@ from spinup.utils._writers import (
     ProgressWriter,
     RunInfo,
     TableWriter,
-    next_free_name,
     open_outputs,
     parse_outputs,
 )
@@ -242,7 +241,8 @@ class Logger:
             # model without the vars.pkl it belongs with: tidy up first.
             _snapshots.recover(self.output_dir)
             path = osp.join(self.output_dir, output_fname)
-            _refuse_or_move_link(path, resume)
+            # The writer never writes through a symbolic link at path: it
+            # refuses one when resuming, and otherwise moves it aside.
             self._progress = ProgressWriter(path, resume=resume,
                                             announce=lambda m: print(colorize(m, "yellow")))
             self.output_file = self._progress.file
@@ -881,21 +881,6 @@ def _refuse_link(path: str) -> None:
         raise LogDirError("%s is a symbolic link (to %s); the logger does not write through "
                           "links it did not create. Remove the link, or choose another "
                           "output_dir." % (path, os.readlink(path)))
-
-
-def _refuse_or_move_link(path: str, resume: bool) -> None:
-    """A progress file that is a symbolic link is never followed: resuming
-    refuses it, a new run moves the link aside (as it would a file)."""
-    if not osp.islink(path):
-        return
-    if resume:
-        raise LogFileError("Cannot resume %s: it is a symbolic link (to %s), and the "
-                           "logger does not write through links. Replace it with the file "
-                           "itself." % (path, os.readlink(path)))
-    aside = next_free_name(path)
-    os.rename(path, aside)
-    print(colorize("Moved the symbolic link %s to %s; it is not followed." % (path, aside),
-                   "yellow"))
 
 
 def _check_opened(file: Any, path: str) -> None:

@@ -42,12 +42,12 @@ class ExperimentArgumentError(ValueError, TypeError, SpinupError):
 
 
 def _check_snapshot_settings(snapshot_mode: Any, snapshot_gap: Any) -> None:
-    if snapshot_mode not in _SNAPSHOT_MODES:
-        raise ValueError("Unknown snapshot_mode %r; use one of %s."
-                         % (snapshot_mode, ", ".join(repr(m) for m in _SNAPSHOT_MODES)))
-    if isinstance(snapshot_gap, bool) or not isinstance(snapshot_gap, int) or snapshot_gap < 1:
-        raise ValueError("snapshot_gap must be a positive int (the number of iterations "
-                         "between snapshots), not %r." % (snapshot_gap,))
+    # The logger also accepts None (the original's own rule); an experiment
+    # always has a mode, as in garage.
+    if snapshot_mode is None:
+        raise ValueError("snapshot_mode must be one of %s, not None."
+                         % ", ".join(repr(m) for m in _SNAPSHOT_MODES))
+    _snapshots.check(snapshot_mode, snapshot_gap, ValueError)
 
 
 class ExperimentContext:

@@ -33,8 +33,6 @@ from spinup.utils.experiment import (
 )
 from spinup.utils.logx import EpochLogger, load_state
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
 
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):

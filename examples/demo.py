@@ -51,6 +51,11 @@ def spinup(*args: str) -> None:
         sys.exit("The demo stopped: `%s` exited with status %d." % (" ".join(cmd), code))
 
 
+def subfolders(path):
+    """The folders directly inside path, sorted by name."""
+    return sorted(e for e in os.listdir(path) if osp.isdir(osp.join(path, e)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=20)
@@ -71,18 +76,23 @@ def main() -> None:
     spinup("plot", runs + os.sep, "--value", "Performance", "LossPi", "LossV",
            "--savedir", plots, "--format", "png")
 
-    # The run of the last variant: higher learning rate, seed 10.
-    variant = sorted(os.listdir(runs))[-1]
-    one_run = osp.join(runs, variant, sorted(os.listdir(osp.join(runs, variant)))[-1])
+    # The run of the last variant: higher learning rate, seed 10. (Beside the
+    # variant folders lie the grid's summary CSV files.)
+    variant = subfolders(runs)[-1]
+    one_run = osp.join(runs, variant, subfolders(osp.join(runs, variant))[-1])
     spinup("test_policy", one_run, "-nr", "-n", "5")
 
     rel = lambda p: osp.relpath(p, os.getcwd())  # noqa: E731
     print("\n" + "=" * 80)
     print("Demo finished in %.0f s. Everything is in %s:" % (time.time() - start, rel(out)))
     print("  training runs (config.json, progress.txt, pyt_save/model.pt, vars.pkl):")
-    for variant in sorted(os.listdir(runs)):
-        for run in sorted(os.listdir(osp.join(runs, variant))):
+    for variant in subfolders(runs):
+        for run in subfolders(osp.join(runs, variant)):
             print("    " + rel(osp.join(runs, variant, run)))
+    print("  the grid's summary (one row per run, and mean ± std per variant):")
+    for name in sorted(os.listdir(runs)):
+        if name.endswith(".csv"):
+            print("    " + rel(osp.join(runs, name)))
     print("  learning curves:")
     for name in sorted(os.listdir(plots)):
         print("    " + rel(osp.join(plots, name)))

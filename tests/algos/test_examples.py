@@ -73,3 +73,15 @@ def test_ppo_benchmark_grid(tmp_path):
                     "ppo-pyt-bench_cartpole-v1_hid32_tanh_s0",
                     "ppo-pyt-bench_cartpole-v1_hid64-64_relu_s0",
                     "ppo-pyt-bench_cartpole-v1_hid64-64_tanh_s0"]
+
+
+def test_the_demo_trains_plots_and_tests_a_policy(tmp_path):
+    # `make demo`, shortened: the grid, its summary files, the plots, test_policy.
+    proc = run_example("demo", "--epochs", 1, "--steps_per_epoch", 200, "--data_dir", tmp_path,
+                       timeout=300)
+    (out,) = tmp_path.iterdir()
+    assert sorted(p.name for p in (out / "plots").iterdir()) == [
+        "LossPi.png", "LossV.png", "Performance.png"]
+    assert (out / "runs" / "demo_ppo_summary.csv").is_file()
+    assert len(list(out.glob("runs/*/*/pyt_save/model.pt"))) == 4
+    assert "Demo finished" in proc.stdout

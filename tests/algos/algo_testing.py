@@ -131,3 +131,59 @@ def kill_then_resume(script, out, env, min_rows=3, extra_epochs=2, timeout=600):
                              env=env, capture_output=True, text=True, timeout=timeout)
     assert resumed.returncode == 0, resumed.stderr
     return killed_rows, epochs, resumed
+
+
+# A tiny PyTorch off-policy run on Pendulum, as `python -c` script for
+# kill_then_resume: {algo} is ddpg, td3 or sac.
+OFFPOLICY_RESUME_SCRIPT = """
+import sys
+import gymnasium as gym
+from spinup.algos.pytorch.{algo}.{algo} import {algo}
+{algo}(lambda: gym.make("Pendulum-v1", max_episode_steps=60), ac_kwargs=dict(hidden_sizes=(16,)),
+       steps_per_epoch=60, epochs=int(sys.argv[2]), start_steps=60, update_after=30,
+       update_every=30, batch_size=32, num_test_episodes=1, save_freq=1,
+       logger_kwargs=dict(output_dir=sys.argv[1]), resume=sys.argv[3] == "resume")
+"""
+
+
+def check_offpolicy_resume(algo, columns, out, env):
+    """SIGKILL a PyTorch off-policy run, resume it, and check that every epoch
+    is logged once and that the replay buffer came back with the snapshot."""
+    from spinup.utils.logx import load_state
+
+    _, epochs, resumed = kill_then_resume(OFFPOLICY_RESUME_SCRIPT.format(algo=algo), out, env)
+    assert "Resuming from the snapshot taken after epoch" in resumed.stdout
+    headers, rows = read_progress(out)
+    assert headers == columns
+    assert [int(r["Epoch"]) for r in rows] == list(range(1, epochs + 1))
+    assert [int(r["TotalEnvInteracts"]) for r in rows] == [60 * e for e in range(1, epochs + 1)]
+    times = [float(r["Time"]) for r in rows]
+    assert times == sorted(times)
+    # The buffer holds every step of both runs.
+    assert load_state(str(out))["replay_buffer"]["size"] == 60 * epochs
+
+
+def train_then_test_policy(cmd, columns, out, *test_flags):
+    """Train one epoch of ``cmd`` on Pendulum from the command line, check its
+    progress.txt, then run two 20-step episodes of it through test_policy.
+    Returns the run's folder."""
+    env = dict(os.environ, SPINUP_WAIT_BEFORE_LAUNCH="0", OMP_NUM_THREADS="1")
+    name = cmd + "_cli"
+    train = subprocess.run(
+        [sys.executable, "-m", "spinup.run", cmd, "--env", "Pendulum-v1",
+         "--hid", "[16,16]", "--epochs", "1", "--steps_per_epoch", "120",
+         "--start_steps", "100", "--update_after", "50", "--num_test_episodes", "1",
+         "--max_ep_len", "60", "--exp_name", name, "--data_dir", str(out)],
+        capture_output=True, text=True, env=env, timeout=600)
+    assert train.returncode == 0, train.stdout[-3000:] + train.stderr[-3000:]
+    run = out / name / (name + "_s0")
+    headers, rows = read_progress(run)
+    assert headers == columns and [r["Epoch"] for r in rows] == ["1"]
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "spinup.run", "test_policy", str(run), *test_flags,
+         "-nr", "-n", "2", "-l", "20"], capture_output=True, text=True, env=env, timeout=600)
+    assert shown.returncode == 0, shown.stderr
+    returns = [line for line in shown.stdout.splitlines() if line.startswith("Episode ")]
+    assert len(returns) == 2 and all("EpLen 20" in line for line in returns)
+    return run

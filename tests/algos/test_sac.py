@@ -4,13 +4,17 @@ action, and resumed after a real SIGKILL with its replay buffer.
 """
 import json
 import os
-import subprocess
-import sys
 
 import gymnasium as gym
 import numpy as np
 import torch
-from algo_testing import SAC_COLUMNS, TargetAction, kill_then_resume, read_progress
+from algo_testing import (
+    SAC_COLUMNS,
+    TargetAction,
+    check_offpolicy_resume,
+    read_progress,
+    train_then_test_policy,
+)
 
 from spinup.algos.pytorch.sac import core
 from spinup.algos.pytorch.sac.sac import sac
@@ -73,49 +77,11 @@ def test_policy_learns_a_target_action(tmp_path):
 
 
 def test_command_line_run_and_test_policy_with_the_mean_action(tmp_path):
-    env = dict(os.environ, SPINUP_WAIT_BEFORE_LAUNCH="0", OMP_NUM_THREADS="1")
-    train = subprocess.run(
-        [sys.executable, "-m", "spinup.run", "sac", "--env", "Pendulum-v1", "--hid", "[16,16]",
-         "--epochs", "1", "--steps_per_epoch", "120", "--start_steps", "100",
-         "--update_after", "50", "--num_test_episodes", "1", "--max_ep_len", "60",
-         "--exp_name", "sac_cli", "--data_dir", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=600)
-    assert train.returncode == 0, train.stdout[-3000:] + train.stderr[-3000:]
-    run = tmp_path / "sac_cli" / "sac_cli_s0"
-    headers, rows = read_progress(run)
-    assert headers == SAC_COLUMNS and [r["Epoch"] for r in rows] == ["1"]
+    run = train_then_test_policy("sac", SAC_COLUMNS, tmp_path, "-d")
     # `sac` is the PyTorch version (user_config.DEFAULT_BACKEND).
     assert (run / "pyt_save" / "model.pt").is_file()
-
-    shown = subprocess.run(
-        [sys.executable, "-m", "spinup.run", "test_policy", str(run), "-d", "-nr", "-n", "2",
-         "-l", "20"], capture_output=True, text=True, env=env, timeout=600)
-    assert shown.returncode == 0, shown.stderr
-    returns = [line for line in shown.stdout.splitlines() if line.startswith("Episode ")]
-    assert len(returns) == 2 and all("EpLen 20" in line for line in returns)
-
-
-TRAIN = """
-import sys
-import gymnasium as gym
-from spinup.algos.pytorch.sac.sac import sac
-sac(lambda: gym.make("Pendulum-v1", max_episode_steps=60), ac_kwargs=dict(hidden_sizes=(16,)),
-    steps_per_epoch=60, epochs=int(sys.argv[2]), start_steps=60, update_after=30,
-    update_every=30, batch_size=32, num_test_episodes=1, save_freq=1,
-    logger_kwargs=dict(output_dir=sys.argv[1]), resume=sys.argv[3] == "resume")
-"""
 
 
 def test_sigkilled_run_resumes_with_its_replay_buffer(tmp_path, algo_env):
     env = dict(os.environ, OMP_NUM_THREADS="1", **algo_env)
-    killed_rows, epochs, resumed = kill_then_resume(TRAIN, tmp_path, env)
-    assert "Resuming from the snapshot taken after epoch" in resumed.stdout
-
-    headers, rows = read_progress(tmp_path)
-    assert headers == SAC_COLUMNS
-    assert [int(r["Epoch"]) for r in rows] == list(range(1, epochs + 1))
-    assert [int(r["TotalEnvInteracts"]) for r in rows] == [60 * e for e in range(1, epochs + 1)]
-    times = [float(r["Time"]) for r in rows]
-    assert times == sorted(times)
-    # The buffer came back with the snapshot: it holds every step of both runs.
-    assert load_state(str(tmp_path))["replay_buffer"]["size"] == 60 * epochs
+    check_offpolicy_resume("sac", SAC_COLUMNS, tmp_path, env)

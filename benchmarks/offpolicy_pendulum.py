@@ -29,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from spinup.utils import results
+
 TARGETS = {"ddpg": -400.0, "td3": -250.0, "sac": -250.0}
 LAST_EPOCHS = 3
 
@@ -58,11 +60,8 @@ def run_algo(backend, algo, output_dir, seed, epochs, steps_per_epoch, start_ste
 
 def read_progress(output_dir):
     """progress.txt as a dict of column name -> numpy array."""
-    with open(os.path.join(output_dir, "progress.txt")) as f:
-        lines = f.read().splitlines()
-    headers = lines[0].split("\t")
-    values = np.array([[float(v) for v in line.split("\t")] for line in lines[1:]])
-    return {h: values[:, i] for i, h in enumerate(headers)}
+    frame = results.read_progress(os.path.join(output_dir, "progress.txt"))
+    return {column: frame[column].to_numpy(float) for column in frame.columns}
 
 
 def main():

@@ -32,6 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from spinup.utils import results
+
 TARGET = 400.0
 MPIEXEC = os.path.join(os.path.dirname(sys.executable), "mpiexec")
 
@@ -60,11 +62,8 @@ def run_trpo(output_dir, seed, epochs, steps_per_epoch=4000, ranks=1):
 
 def read_progress(output_dir):
     """progress.txt as a dict of column name -> numpy array."""
-    with open(os.path.join(output_dir, "progress.txt")) as f:
-        lines = f.read().splitlines()
-    headers = lines[0].split("\t")
-    values = np.array([[float(v) for v in line.split("\t")] for line in lines[1:]])
-    return {h: values[:, i] for i, h in enumerate(headers)}
+    frame = results.read_progress(os.path.join(output_dir, "progress.txt"))
+    return {column: frame[column].to_numpy(float) for column in frame.columns}
 
 
 def learning(seeds, epochs, parallel, base):

@@ -15,7 +15,7 @@ import time
 
 import joblib
 import pytest
-from algo_testing import read_progress
+from algo_testing import count_rows, read_progress
 
 ALGOS = ["ddpg", "td3", "sac"]
 COMMON = ["Epoch", "AverageEpRet", "StdEpRet", "MaxEpRet", "MinEpRet",
@@ -57,14 +57,6 @@ run_policy(env, get_action, max_ep_len=30, num_episodes=1, render=False)
 def subprocess_env():
     return dict(os.environ, SPINUP_WAIT_BEFORE_LAUNCH="0", OMP_NUM_THREADS="1",
                 TF_CPP_MIN_LOG_LEVEL="2")
-
-
-def count_rows(path):
-    try:
-        with open(path) as f:
-            return max(0, f.read().count("\n") - 1)
-    except FileNotFoundError:
-        return 0
 
 
 def spinup_cli(*args, timeout=240):

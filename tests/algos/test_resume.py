@@ -14,7 +14,14 @@ import sys
 import time
 
 import pytest
-from algo_testing import PPO_COLUMNS, VPG_COLUMNS, CrashAfter, TwoArmedBandit, read_progress
+from algo_testing import (
+    PPO_COLUMNS,
+    VPG_COLUMNS,
+    CrashAfter,
+    TwoArmedBandit,
+    count_rows,
+    read_progress,
+)
 
 from spinup.algos.pytorch.ppo.ppo import ppo
 from spinup.algos.pytorch.vpg.vpg import vpg
@@ -27,14 +34,6 @@ ppo(TwoArmedBandit, ac_kwargs=dict(hidden_sizes=(8,)), steps_per_epoch=300,
     epochs=int(sys.argv[2]), pi_lr=1e-2, train_v_iters=5, save_freq=1,
     logger_kwargs=dict(output_dir=sys.argv[1]), resume=sys.argv[3] == "resume")
 """
-
-
-def count_rows(path):
-    try:
-        with open(path) as f:
-            return max(0, f.read().count("\n") - 1)
-    except FileNotFoundError:
-        return 0
 
 
 def epochs_of(output_dir):

@@ -11,7 +11,7 @@ import time
 
 import joblib
 import pytest
-from algo_testing import read_progress
+from algo_testing import count_rows, read_progress
 
 import spinup
 from spinup import run
@@ -44,14 +44,6 @@ if sys.argv[3] == "resume":
 def subprocess_env(algo_env):
     return dict(os.environ, SPINUP_WAIT_BEFORE_LAUNCH="0", OMP_NUM_THREADS="1",
                 TF_CPP_MIN_LOG_LEVEL="2", **algo_env)
-
-
-def count_rows(path):
-    try:
-        with open(path) as f:
-            return max(0, f.read().count("\n") - 1)
-    except FileNotFoundError:
-        return 0
 
 
 def test_trpo_from_the_command_line_on_two_mpi_ranks(tmp_path):
